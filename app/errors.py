@@ -1,0 +1,52 @@
+"""Typed errors a user can cause. ui/ and the CLI render them; bugs are not caught here.
+
+Messages never contain note text, names or key material (convention 9): they say what
+went wrong and what to do, referring to rows by id or by the field that failed.
+"""
+
+from __future__ import annotations
+
+
+class ConsultoryError(Exception):
+    """Base class: an error the user can act on. ``str(err)`` is the message to show."""
+
+
+class ValidationError(ConsultoryError):
+    """Input failed validation. ``field`` names the offending field for inline display."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class NotFoundError(ConsultoryError):
+    """A referenced row does not exist (or was archived/deleted by someone else)."""
+
+
+class StaleEditError(ConsultoryError):
+    """Someone else changed the row since it was loaded (optimistic locking)."""
+
+    def __init__(self, table: str, row_id: int) -> None:
+        super().__init__(
+            f"This {table} record (#{row_id}) was changed elsewhere since you opened it. "
+            "Reload it and apply your change again."
+        )
+        self.table = table
+        self.row_id = row_id
+
+
+class DataDirError(ConsultoryError):
+    """The data directory cannot be created, read or written."""
+
+
+class DatabaseLockedError(ConsultoryError):
+    """Another process holds a write lock on the database for too long."""
+
+
+class SchemaTooNewError(ConsultoryError):
+    """The database was written by a newer Consultory; we refuse to touch it."""
+
+
+class DamagedDatabaseError(ConsultoryError):
+    """The database file fails its integrity check."""

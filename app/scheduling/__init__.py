@@ -1,0 +1,1 @@
+"""Recurrence expansion, exceptions, rotation and conflicts."""

@@ -1,0 +1,1 @@
+"""Use cases: one transaction each, called by both the CLI and the UI."""

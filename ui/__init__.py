@@ -1,0 +1,1 @@
+"""Everything Qt: bootstrap, windows, views, item models, scheduler wiring."""
