@@ -1,0 +1,62 @@
+"""Entry point: :func:`find_phi`."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from app.deid.finding import Category, Finding
+from app.deid.names import find_names
+from app.deid.patterns import Span, find_structured
+
+# Higher wins when two different categories overlap.
+PRIORITY: Final[dict[Category, int]] = {
+    "EMAIL": 100,
+    "URL": 95,
+    "IP": 90,
+    "SSN": 85,
+    "FAX": 80,
+    "PHONE": 79,
+    "ADDRESS": 70,
+    "ZIP": 68,
+    "DATE": 65,
+    "AGE": 64,
+    "ID": 60,
+    "ORG": 50,
+    "LOCATION": 45,
+    "NAME": 40,
+}
+# Categories whose adjacent spans (separated only by blanks) are merged into one finding.
+_MERGE_GAP: Final = frozenset({"NAME", "ORG", "LOCATION", "ADDRESS"})
+
+
+def _resolve(text: str, spans: list[Span]) -> list[Finding]:
+    spans = [s for s in spans if 0 <= s[0] < s[1] <= len(text) and text[s[0] : s[1]].strip()]
+    # keep the highest-priority, then longest, span of each overlapping group
+    spans.sort(key=lambda s: (-PRIORITY[s[2]], -(s[1] - s[0]), s[0]))
+    taken: list[Span] = []
+    occupied: list[tuple[int, int]] = []
+    for s in spans:
+        if any(s[0] < e and b < s[1] for b, e in occupied):
+            continue
+        taken.append(s)
+        occupied.append((s[0], s[1]))
+    taken.sort(key=lambda s: s[0])
+    merged: list[Span] = []
+    for s in taken:
+        if merged:
+            p = merged[-1]
+            gap = text[p[1] : s[0]]
+            if p[2] == s[2] and p[2] in _MERGE_GAP and (gap == "" or gap.isspace()) and "\n" not in gap:
+                merged[-1] = (p[0], s[1], p[2], p[3])
+                continue
+        merged.append(s)
+    return [Finding(s, e, c, r, text) for s, e, c, r in merged]
+
+
+def find_phi(text: str) -> list[Finding]:
+    """Return suspected identifiers in ``text``, sorted by start and non-overlapping."""
+    if not text:
+        return []
+    spans = find_structured(text)
+    spans.extend(find_names(text))
+    return _resolve(text, spans)

@@ -1,0 +1,578 @@
+"""Token-based detection of person names, places and organisations.
+
+The text is tokenised once; every word token gets a few cheap features (capitalisation,
+sentence position, dictionary membership) and a small set of ordered rules decides whether
+it is part of a NAME, LOCATION or ORG span.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from app.deid.finding import Category
+from app.deid.lexicon import Lexicon, lexicon
+from app.deid.patterns import Span
+
+WORD_RE: Final = re.compile(r"[^\W\d_](?:[^\W_]|['’](?=[^\W\d_])|-(?=[^\W_]))*")
+_POSSESSIVE: Final = ("'s", "’s", "'S", "’S")
+
+TITLES: Final = frozenset(
+    "mr mrs ms miss mx dr prof professor sr sra srta mister madam sir dame rev reverend fr father"
+    " pastor rabbi imam sister brother aunt auntie uncle grandma grandpa granny nana nanna"
+    " papa abuela abuelo tia tio officer detective judge coach principal nurse counselor"
+    " counsellor deacon elder bishop captain sergeant sgt lt lieutenant det".split()
+)
+# Titles strong enough to override the eponym list (Mr. Miller is a person).
+STRONG_TITLES: Final = frozenset("mr mrs ms miss mx mister".split())
+RELATIONS: Final = frozenset(
+    """husband wife partner spouse boyfriend girlfriend fiance fiancee fiancé fiancée ex
+    ex-husband ex-wife ex-partner ex-boyfriend ex-girlfriend son daughter child kid baby
+    infant toddler stepson stepdaughter brother sister sibling twin half-brother half-sister
+    stepbrother stepsister mother father mom dad mum mommy daddy stepmother stepfather
+    stepmom stepdad grandmother grandfather grandson granddaughter grandchild aunt uncle
+    cousin niece nephew friend bestie roommate housemate flatmate boss supervisor manager
+    coworker co-worker colleague teacher coach pastor priest rabbi imam therapist
+    psychiatrist psychologist counselor counsellor doctor physician pcp caseworker
+    neighbor neighbour landlord landlady client patient named called nicknamed aka sponsor
+    attorney lawyer guardian caregiver carer aide nanny babysitter tutor mentor classmate
+    peer girl boy man woman lady guy teen teenager adolescent youngster sweetheart lover
+    mother-in-law father-in-law son-in-law daughter-in-law brother-in-law sister-in-law
+    stepchild foster fostered adopted bf gf hubby mil fil dil sil bil grandbaby godmother
+    godfather godson goddaughter officer worker nurse social""".split()
+)
+NAME_CUE_WORDS: Final = frozenset("named called nicknamed aka name".split())
+PERSON_VERBS: Final = frozenset(
+    """said says reported reports told tells stated states described describes presented
+    presents shared shares denied denies endorsed endorses disclosed discloses arrived came
+    comes called calls texted texts cried cries became began begins has had have wants
+    wanted feels felt lives lived works worked attends attended missed misses started
+    starts stopped stops asked asks explained explains admitted admits agreed agrees
+    refused refuses returned returns moved moves left leaves continues continued
+    acknowledged acknowledges identified identifies noted notes recalled recalls remembers
+    remembered believes believed thinks thought knows knew wrote writes emailed emails
+    brought brings mentioned mentions appeared appears seemed seems looked looks sounded
+    tends tended struggles struggled drinks drank uses used smokes smoked sleeps slept
+    lost loses died dies passed married divorced separated graduated dropped joined quit
+    got gets went goes is was will would could should can did does didn't doesn't isn't
+    wasn't won't can't who and or agreed tried tries became""".split()
+)
+# Verbs after a word-name ("Hope reported") that make a person reading likely.
+STRONG_PERSON_VERBS: Final = frozenset(
+    """said says reported reports told tells stated states described describes presented
+    presents shared shares denied denies endorsed endorses disclosed discloses texted texts
+    cried cries wants wanted feels felt lives lived works worked attends attended asked asks
+    explained explains admitted admits agreed agrees refused refuses returned moved
+    mentioned mentions arrived acknowledged recalled remembers remembered believes thinks
+    wrote emailed called calls yelled screamed laughed smiled nodded sobbed whispered
+    insisted complained worries worried""".split()
+)
+LOC_PREPS: Final = frozenset(
+    "in from near outside around at to toward towards into via through visiting".split()
+)
+LOC_STRONG_PREPS: Final = frozenset("in from near outside around visiting".split())
+ORG_SUFFIXES: Final = frozenset(
+    """school academy college university institute hospital clinic center centre church
+    temple synagogue mosque chapel cathedral parish inc inc. llc corp corporation company
+    co logistics bank foods group partners associates industries services systems
+    solutions technologies tech motors insurance pharmacy market diner cafe café restaurant
+    bakery store stores depot construction manufacturing labs laboratories studios media
+    agency department dept library ymca ywca elementary preschool montessori kindergarten
+    seminary prep daycare shelter foundation ministries fellowship mission gym fitness
+    consulting enterprises holdings airlines airways railroad transit logistics freight
+    trucking plumbing electric roofing landscaping realty properties hotel inn resort
+    casino factory plant mill warehouse farms farm dairy brewery winery grill pub bar
+    salon spa firm llp pllc pc health healthcare medical behavioral wellness rehab
+    recovery treatment network council club lodge union corps force base station
+    precinct jail prison penitentiary courthouse court""".split()
+)
+ORG_CUE_RE: Final = re.compile(
+    r"\b(?:works?|working|worked|employed|job|jobs|hired|fired|laid off|interned|interning|"
+    r"internship|volunteers?|volunteering|volunteered|shifts?|position|career|retired|"
+    r"teaches|taught|teaching|enrolled|attends|attending|attended|graduated|studies|"
+    r"studying|student|students|manager|nurse|teacher|cashier|clerk|driver|admitted|"
+    r"hospitalized|hospitalised|inpatient|discharged|transferred|treated|seen|placed)"
+    r"(?:\s+(?:as\s+an?\s+\w+|there))?\s+(?:at|for|by|from|to|with|in)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+CONNECTORS: Final = frozenset("of and & the for de la del da von van der st st. saint".split())
+MONTH_NAMES: Final = frozenset(
+    "january february march april may june july august september october november december"
+    " jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+WEEKDAYS: Final = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs"
+    " fri sat sun mondays tuesdays wednesdays thursdays fridays saturdays sundays".split()
+)
+HOLIDAY_WORDS: Final = frozenset(
+    "thanksgiving christmas xmas easter halloween hanukkah chanukah passover ramadan eid"
+    " diwali kwanzaa juneteenth".split()
+)
+ALWAYS_SKIP: Final = frozenset(
+    """i i'm i've i'd i'll a an the mom dad mum mommy daddy grandma grandpa god lord ok
+    okay yes no hi hello dear re fwd cc bcc subject client clients patient supervisee
+    supervisor therapist clinician counselor member members group session sessions
+    note notes plan case consult consultation presenter presenting question questions
+    summary update background history assessment formulation impression goals
+    interventions risk safety next steps homework team dx tx rx hx sx pt pts s/p""".split()
+)
+_ENGLISH_SUFFIXES: Final = (
+    "tion", "sion", "ment", "ness", "ity", "ism", "ist", "ing", "ed", "ly", "ize", "ise",
+    "ive", "ous", "ical", "ic", "ology", "ogy", "phobia", "philia", "emia", "itis",
+    "osis", "pathy", "therapy", "gram", "scope", "ance", "ence", "able", "ible", "ful",
+    "less", "ship", "hood", "ward", "wards", "wise", "like", "esque",
+)
+_ENGLISH_PREFIXES: Final = (
+    "hyper", "hypo", "dys", "psycho", "neuro", "pre", "post", "anti", "over", "under",
+    "self", "non", "multi", "inter", "intra", "trans", "pseudo", "micro", "macro", "tele",
+    "re", "un", "mis", "co",
+)
+SENT_END_CHARS: Final = frozenset(".!?:;\n•*>|")
+# First names that are also dictionary words but are overwhelmingly used as names.
+STRONG_NAMES: Final = frozenset(
+    """maria marina john peter martin victor hector jasper derrick garret jarred barney waldo
+    mickey mike matt tony billy bobby chad brad rick troy eddy homer phoebe rhea colleen
+    sonny patsy patty dotty sibyl beryl emery ester hank noel tom josh nick harry jimmy
+    sally terry roger dean ken jay gene earl lance wade warren drew dale glen guy herb
+    chuck buck bud rob rod ray rich pat sue lee van curt brooks""".split()
+)
+# Of those, the ones safe to flag even in lower case.
+LOWER_OK_NAMES: Final = frozenset(
+    """maria john peter hector waldo mickey mike matt tony billy bobby chad troy eddy phoebe
+    rhea colleen sonny patsy patty dotty sibyl beryl emery ester hank josh jimmy""".split()
+)
+
+
+@dataclass(slots=True)
+class Tok:
+    start: int
+    end: int  # end of the base form (possessive stripped)
+    text: str  # base form
+    low: str
+    cap: bool  # Title-case or ALL-CAPS
+    allcaps: bool
+    sent_start: bool
+    possessive: bool
+    gap_before: str  # text between previous token and this one
+    label: Category | None = None
+    reason: str = ""
+
+
+def _is_sentence_start(text: str, start: int, prev_low: str | None) -> bool:
+    i = start - 1
+    while i >= 0 and text[i] in " \t\"'“‘([-–—*•0123456789":
+        if text[i] in "0123456789" and i > 0 and text[i - 1] not in " \t\n(":
+            break
+        i -= 1
+    if i < 0:
+        return True
+    ch = text[i]
+    if ch == "\n":
+        return True
+    if ch in SENT_END_CHARS:
+        if ch == "." and prev_low is not None and prev_low in TITLES:
+            return False
+        if ch == "." and i >= 2 and text[i - 2] in " .\n" and text[i - 1].isalpha():
+            return False  # initial like "J. Smith"
+        return True
+    return False
+
+
+def tokenize(text: str) -> list[Tok]:
+    toks: list[Tok] = []
+    prev_end = 0
+    prev_low: str | None = None
+    for m in WORD_RE.finditer(text):
+        s, e = m.start(), m.end()
+        w = m.group()
+        poss = False
+        if w.endswith(_POSSESSIVE) and len(w) > 2:
+            w = w[:-2]
+            e -= 2
+            poss = True
+        elif e < len(text) and text[e] in "'’" and w.endswith(("s", "S")) and len(w) > 2:
+            poss = True
+        first = w[0]
+        allcaps = w.isupper() and len(w) > 1
+        cap = first.isupper()
+        low = w.lower()
+        toks.append(
+            Tok(
+                start=s,
+                end=e,
+                text=w,
+                low=low,
+                cap=cap,
+                allcaps=allcaps,
+                sent_start=_is_sentence_start(text, s, prev_low),
+                possessive=poss,
+                gap_before=text[prev_end:s],
+            )
+        )
+        prev_end = m.end()
+        prev_low = low
+    return toks
+
+
+def _is_english(lex: Lexicon, low: str) -> bool:
+    if low in lex.english or low in lex.clinical:
+        return True
+    if "-" in low:
+        parts = [p for p in low.split("-") if p]
+        return all(_is_english(lex, p) for p in parts)
+    for suf in ("s", "es", "ed", "ing", "er", "ers", "ly"):
+        if low.endswith(suf) and len(low) - len(suf) >= 3 and low[: -len(suf)] in lex.english:
+            return True
+    return False
+
+
+def _looks_english(low: str) -> bool:
+    return low.endswith(_ENGLISH_SUFFIXES) or (
+        low.startswith(_ENGLISH_PREFIXES) and len(low) > 7
+    )
+
+
+def _is_name_listed(lex: Lexicon, low: str) -> bool:
+    if low in lex.first or low in lex.last:
+        return True
+    if "-" in low:
+        return any(p in lex.first or p in lex.last for p in low.split("-"))
+    return False
+
+
+def _hard_excluded(lex: Lexicon, t: Tok) -> bool:
+    low = t.low
+    if len(low) < 2 or low in ALWAYS_SKIP or low in TITLES:
+        return True
+    if low in MONTH_NAMES or low in WEEKDAYS or low in HOLIDAY_WORDS:
+        return True
+    if low in lex.never_name or low in lex.regions:
+        return True
+    return False
+
+
+def _tight(gap: str) -> bool:
+    """Tokens separated only by spaces (same line), maybe a middle initial."""
+    return gap == " " or (len(gap) <= 3 and "\n" not in gap and gap.strip() == "")
+
+
+def find_names(text: str) -> list[Span]:
+    lex = lexicon()
+    toks = tokenize(text)
+    n = len(toks)
+    if n == 0:
+        return []
+    out: list[Span] = []
+    consumed = [False] * n
+
+    # 1. multi-word phrases: regions (never), authors (never), places (LOCATION)
+    i = 0
+    while i < n:
+        t = toks[i]
+        maxlen = lex.phrase_heads.get(t.low, 0) if t.cap else 0
+        matched = False
+        for k in range(min(maxlen, n - i), 1, -1):
+            seg = toks[i : i + k]
+            if not all(x.cap or x.low in CONNECTORS for x in seg):
+                continue
+            if not all(_tight(seg[j].gap_before) for j in range(1, k)):
+                continue
+            phrase = " ".join(x.low for x in seg)
+            if phrase in lex.regions or phrase in lex.authors:
+                for j in range(i, i + k):
+                    consumed[j] = True
+                i += k
+                matched = True
+                break
+            if phrase in lex.places:
+                for j in range(i, i + k):
+                    consumed[j] = True
+                    toks[j].label = "LOCATION"
+                    toks[j].reason = "multi-word place name from gazetteer"
+                i += k
+                matched = True
+                break
+        if not matched:
+            i += 1
+
+    # 2. organisations: capitalised run ending in an org suffix, or after an employer cue
+    for i in range(n):
+        t = toks[i]
+        if consumed[i] or not t.cap or t.low not in ORG_SUFFIXES:
+            continue
+        j = i
+        while j > 0 and _tight(toks[j].gap_before):
+            p = toks[j - 1]
+            if p.cap and not _hard_excluded(lex, p) or p.low in ("st", "saint", "&"):
+                j -= 1
+            elif p.low in ("of", "and", "&") and j - 2 >= 0 and toks[j - 2].cap:
+                j -= 1
+            else:
+                break
+        while j < i and (toks[j].low in CONNECTORS or toks[j].low in ("the", "a")):
+            j += 1
+        if j < i and toks[j].sent_start and toks[j].low in lex.english and j + 1 < i:
+            # "Then Lincoln High" -> drop a sentence-initial common word
+            if not _is_name_listed(lex, toks[j].low):
+                j += 1
+        k = i
+        while k + 2 < n and toks[k + 1].low == "of" and toks[k + 2].cap and _tight(
+            toks[k + 2].gap_before
+        ):
+            k += 2
+            while k + 1 < n and toks[k + 1].cap and _tight(toks[k + 1].gap_before):
+                if toks[k + 1].low in ORG_SUFFIXES or not _hard_excluded(lex, toks[k + 1]):
+                    k += 1
+                else:
+                    break
+        has_specific = any(
+            not (toks[x].low in ORG_SUFFIXES or toks[x].low in CONNECTORS)
+            for x in range(j, k + 1)
+        )
+        if not has_specific:
+            continue
+        if j == i and k == i:
+            continue
+        if all(toks[x].low in lex.regions or toks[x].low in ORG_SUFFIXES
+               or toks[x].low in CONNECTORS for x in range(j, k + 1)):
+            continue
+        for x in range(j, k + 1):
+            consumed[x] = True
+            toks[x].label = "ORG"
+            toks[x].reason = "named organisation (school, employer, facility)"
+    for i in range(n):
+        t = toks[i]
+        if consumed[i] or not t.cap or t.sent_start:
+            continue
+        before = text[max(0, t.start - 60) : t.start]
+        if not ORG_CUE_RE.search(before):
+            continue
+        if _hard_excluded(lex, t) and t.low not in lex.non_phi:
+            continue
+        if t.low in lex.regions or t.low in MONTH_NAMES or t.low in WEEKDAYS:
+            continue
+        k = i
+        while k + 1 < n and _tight(toks[k + 1].gap_before) and (
+            toks[k + 1].cap or (toks[k + 1].low in ("&", "of") and k + 2 < n and toks[k + 2].cap)
+        ):
+            if consumed[k + 1]:
+                break
+            k += 1
+        if k == i and t.low in lex.places and t.low not in lex.first:
+            continue  # "works in Denver" -> handled as a place
+        if k == i and t.low in lex.first and t.low not in lex.last:
+            continue  # "works for Maria" -> a person
+        for x in range(i, k + 1):
+            consumed[x] = True
+            toks[x].label = "ORG"
+            toks[x].reason = "organisation after an employer/school cue"
+
+    # 3. per-token names and places
+    def prev_tok(i: int) -> Tok | None:
+        return toks[i - 1] if i > 0 else None
+
+    def person_cue(i: int) -> tuple[bool, bool]:
+        """(any cue, strong title cue) immediately before token i."""
+        p = prev_tok(i)
+        if p is None:
+            return False, False
+        gap = toks[i].gap_before
+        if "\n" in gap:
+            return False, False
+        if p.low in TITLES and gap.strip() in ("", ".", ",") and not p.allcaps:
+            return True, p.low in STRONG_TITLES
+        if p.low in RELATIONS and gap.strip() in ("", ",", ":", "(", "—", "-", "–", '"', "“"):
+            if p.low in ("named", "called", "nicknamed", "aka"):
+                return True, True
+            return True, False
+        if p.low == "by" and i >= 2 and toks[i - 2].low == "goes":
+            return True, True
+        if p.low == "as" and i >= 2 and toks[i - 2].low in ("known", "goes"):
+            return True, True
+        return False, False
+
+    def loc_context(i: int) -> bool:
+        p = prev_tok(i)
+        if p is not None and p.low in LOC_STRONG_PREPS and _tight(toks[i].gap_before):
+            return True
+        j = i
+        while j + 1 < n and toks[j + 1].cap and _tight(toks[j + 1].gap_before):
+            j += 1
+        if j + 1 < n and toks[j + 1].gap_before.strip() == ",":
+            nxt = toks[j + 1]
+            if nxt.low in lex.regions or (nxt.allcaps and len(nxt.text) == 2):
+                return True
+        return False
+
+    for i in range(n):
+        t = toks[i]
+        if consumed[i]:
+            continue
+        low = t.low
+        cue, strong = person_cue(i)
+        if t.cap and cue and len(low) >= 2 and low not in ALWAYS_SKIP:
+            if low in lex.eponyms and not strong:
+                continue
+            if _hard_excluded(lex, t) and not strong:
+                if not (low in MONTH_NAMES and not t.allcaps):
+                    continue
+            if low in lex.english and not _is_name_listed(lex, low) and not strong:
+                continue
+            t.label = "NAME"
+            t.reason = "capitalised word after a title or relationship word"
+            continue
+        if not t.cap:
+            if (
+                len(low) >= 3
+                and low in lex.first
+                and (low not in lex.english or low in LOWER_OK_NAMES)
+                and low not in lex.word_names
+                and low not in lex.never_name
+                and not _hard_excluded(lex, t)
+            ):
+                t.label = "NAME"
+                t.reason = "lower-case first name from name list"
+            continue
+        if _hard_excluded(lex, t):
+            continue
+        if t.allcaps:
+            if (
+                len(low) >= 3
+                and (
+                    (low in lex.first and (low not in lex.ambiguous_first or low in STRONG_NAMES))
+                    or (low in lex.last and low not in lex.english)
+                )
+                and low not in lex.eponyms
+            ):
+                t.label = "NAME"
+                t.reason = "all-caps name from name list"
+            continue
+        if low in lex.eponyms:
+            continue
+        in_first = low in lex.first
+        ambiguous = in_first and low in lex.ambiguous_first and low not in STRONG_NAMES
+        strong_first = in_first and not ambiguous
+        english = not strong_first and _is_english(lex, low)
+        listed = in_first or _is_name_listed(lex, low)
+        is_place = low in lex.places
+        if not english:
+            if is_place and (loc_context(i) or not in_first):
+                t.label = "LOCATION"
+                t.reason = "place name from gazetteer"
+                continue
+            if t.sent_start and not listed and _looks_english(low):
+                continue
+            p = prev_tok(i)
+            if p is not None and p.low in LOC_STRONG_PREPS and not listed and _tight(t.gap_before):
+                t.label = "LOCATION"
+                t.reason = "capitalised unknown word after a place preposition"
+                continue
+            if strong_first:
+                t.label, t.reason = "NAME", "capitalised first name from name list"
+            elif listed:
+                t.label, t.reason = "NAME", "capitalised surname from name list"
+            else:
+                t.label, t.reason = "NAME", "capitalised word not in dictionary"
+            continue
+        # an ordinary English word that is capitalised
+        if is_place and not ambiguous and loc_context(i) and not t.sent_start:
+            t.label = "LOCATION"
+            t.reason = "place name in a place context"
+            continue
+        if ambiguous:
+            nxt = toks[i + 1] if i + 1 < n else None
+            person_ev = t.possessive or (
+                nxt is not None
+                and _tight(nxt.gap_before)
+                and nxt.low in STRONG_PERSON_VERBS
+                and not nxt.cap
+            )
+            if t.sent_start and not person_ev:
+                continue
+            if not t.sent_start and not person_ev:
+                p = prev_tok(i)
+                if p is not None and p.cap and not p.sent_start and p.label is None:
+                    continue  # Title Case heading such as "Hope And Healing"
+            t.label = "NAME"
+            t.reason = "capitalised first name (also an English word) in name position"
+            continue
+
+    # 4. pairing: first name + surname, surname + preceding first name, middle initials
+    changed = True
+    while changed:
+        changed = False
+        for i in range(n - 1):
+            a, b = toks[i], toks[i + 1]
+            if not _tight(b.gap_before) or a.possessive:
+                continue
+            if (
+                a.label == "NAME"
+                and b.label is None
+                and len(b.text) == 1
+                and b.text.isupper()
+                and i + 2 < n
+                and toks[i + 2].gap_before in (". ", " ")
+                and toks[i + 2].cap
+                and not _hard_excluded(lex, toks[i + 2])
+            ):
+                b.label, b.reason = "NAME", "middle initial"
+                c = toks[i + 2]
+                if c.label is None:
+                    c.label, c.reason = "NAME", "surname after a middle initial"
+                changed = True
+                continue
+            if a.label == "NAME" and b.label is None and not consumed[i + 1]:
+                if b.cap and not _hard_excluded(lex, b) and (
+                    b.low in lex.last or not _is_english(lex, b.low)
+                ) and (a.cap == b.cap or a.allcaps == b.allcaps):
+                    if f"{a.low} {b.low}" in lex.authors:
+                        continue
+                    b.label, b.reason = "NAME", "surname following a first name"
+                    changed = True
+                elif not b.cap and not a.cap and b.low in lex.last and b.low not in lex.english:
+                    b.label, b.reason = "NAME", "lower-case surname following a first name"
+                    changed = True
+            elif b.label == "NAME" and a.label is None and not consumed[i]:
+                if a.cap and not a.allcaps and a.low in lex.first and not _hard_excluded(lex, a):
+                    if a.sent_start and a.low in lex.english and a.low not in lex.word_names:
+                        continue
+                    a.label, a.reason = "NAME", "first name preceding a surname"
+                    changed = True
+
+    # 5. propagation: other mentions of a confirmed name
+    confirmed: dict[str, bool] = {}
+    for t in toks:
+        if t.label == "NAME" and len(t.low) >= 3:
+            common = t.low in lex.english or t.low in lex.word_names
+            confirmed[t.low] = common
+    if confirmed:
+        for i, t in enumerate(toks):
+            if t.label is not None or consumed[i]:
+                continue
+            common = confirmed.get(t.low)
+            if common is None:
+                continue
+            if common and not t.cap:
+                continue
+            if common and t.sent_start and t.low in ("will", "may", "hope", "grace", "mark"):
+                nxt = toks[i + 1] if i + 1 < n else None
+                if not (t.possessive or (nxt is not None and nxt.low in STRONG_PERSON_VERBS)):
+                    continue
+            t.label = "NAME"
+            t.reason = "another mention of a name found elsewhere in the note"
+
+    # 6. initials like "J.M." are names
+    for m in _INITIALS_RE.finditer(text):
+        if m.group().replace(".", "").replace(" ", "") in ("US", "UK", "DC", "AM", "PM", "EU"):
+            continue
+        out.append((m.start(), m.end(), "NAME", "initials"))
+
+    # emit
+    for t in toks:
+        if t.label is not None:
+            out.append((t.start, t.end, t.label, t.reason))
+    return out
+
+
+_INITIALS_RE: Final = re.compile(r"(?<![\w.])[A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?(?!\w)")

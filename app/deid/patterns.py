@@ -1,0 +1,327 @@
+"""Regular-expression detectors for structured identifiers.
+
+Each detector yields ``(start, end, category, reason)`` tuples.  All patterns are
+compiled once at import time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Final
+
+from app.deid.finding import Category
+
+Span = tuple[int, int, Category, str]
+
+_I = re.IGNORECASE
+
+MONTHS_FULL: Final = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+)
+_MONTH_ABBR: Final = r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+_MONTH: Final = rf"(?:{MONTHS_FULL}|{_MONTH_ABBR})"
+_ORD_WORDS: Final = (
+    "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+    "thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|"
+    "twenty-first|twenty-second|twenty-third|twenty-fourth|twenty-fifth|twenty-sixth|"
+    "twenty-seventh|twenty-eighth|twenty-ninth|thirtieth|thirty-first"
+)
+_DAY: Final = rf"(?:(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?|{_ORD_WORDS})"
+_YEAR: Final = r"(?:1[89]\d\d|20\d\d|'\d\d)"
+
+STATE_ABBR: Final = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|"
+    "NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|PR"
+)
+STATE_NAMES: Final = (
+    "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|"
+    "Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|"
+    "Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|"
+    "New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|"
+    "Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|"
+    "West Virginia|Wisconsin|Wyoming"
+)
+
+# --- contact details -------------------------------------------------------------------
+
+EMAIL_RE: Final = re.compile(r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+URL_RE: Final = re.compile(
+    r"\b(?:https?://|www\.)[^\s<>\"')\]]+"
+    r"|\b(?:[A-Za-z0-9-]+\.)+(?:com|org|net|edu|gov|io|co|us|me|ly|info|biz|app|health|tv)"
+    r"\b(?:/[^\s<>\"')\]]*)?",
+    _I,
+)
+HANDLE_RE: Final = re.compile(r"(?<![\w@.])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?")
+REDDIT_RE: Final = re.compile(r"(?<![\w/])u/[A-Za-z0-9_-]{3,20}\b")
+IPV4_RE: Final = re.compile(
+    r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+    r"(?![\d.]\d)"
+)
+IPV6_RE: Final = re.compile(
+    r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|[0-9A-Fa-f]{1,4})(?:[0-9A-Fa-f:]*)(?![\w:])"
+)
+PHONE_RE: Final = re.compile(
+    r"(?<![\w-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}"
+    r"(?:\s*(?:x|ext\.?|extension)\s*\d{1,5})?(?![\w-])"
+    r"|(?<![\w-])\d{3}-\d{4}(?![\w-])"
+    r"|(?<![\w-])\d{10}(?![\w-])",
+    _I,
+)
+FAX_CUE_RE: Final = re.compile(r"\bfax(?:ed)?\b", _I)
+SSN_RE: Final = re.compile(
+    r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])"
+    r"|(?:\bSSN|\bsocial security(?: number| no\.?)?|\bsocial)[\s:#]*(?:is\s+|number\s+)?"
+    r"(?:ending in\s+|last (?:four|4)(?: digits)?\s+)?(\d{3}[\s.]?\d{2}[\s.]?\d{4}|\d{4})\b"
+    r"|\blast (?:four|4)(?: digits)? of (?:her|his|their|the)?\s*(?:SSN|social)"
+    r"(?: security)?(?: number)?(?: is| are)?:?\s*(\d{4})\b",
+    _I,
+)
+
+# --- dates and ages --------------------------------------------------------------------
+
+NUM_DATE_RE: Final = re.compile(
+    r"(?<![\w/.-])(\d{1,2})([/.-])(\d{1,2})(?:\2(\d{4}|\d{2}))?(?![\w/]|[.-]\d)"
+    r"|(?<![\w/.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w/-])"
+)
+_RATING_CUE_RE: Final = re.compile(
+    r"(rat(?:ed|ing|es)?|scale|score[ds]?|out of|pain|mood|anxiety|suds|level|intensity|"
+    r"urge|craving|distress|confidence|importance|readiness|sleep)\W{0,3}(?:\w+\W+){0,3}$",
+    _I,
+)
+_DATE_PREP_RE: Final = re.compile(
+    r"\b(on|since|until|till|by|from|dated|dob|d\.o\.b\.?|born|before|after|effective)\W*$", _I
+)
+MONTH_DATE_RE: Final = re.compile(
+    rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?(?![\w])"
+    rf"|\b{_MONTH}\s+(?:the\s+)?{_DAY}(?:,?\s+{_YEAR})?(?![\w])"
+    rf"|\b{_MONTH},?\s+(?:of\s+)?(?:1[89]\d\d|20\d\d)\b"
+)
+BARE_MONTH_RE: Final = re.compile(
+    r"\b(in|since|until|till|by|during|through|throughout|from|before|after|around|early|late|"
+    r"last|next|this|that|of|mid|the end of|end of|beginning of|start of|middle of|each|every|"
+    r"to|into)(?:\s+|-)(?:(?:early|mid|late)(?:\s+|-))?"
+    rf"({MONTHS_FULL})\b"
+    rf"|\b(mid-)({MONTHS_FULL})\b"
+    rf"|\b({MONTHS_FULL})(?=\s+(?:of (?:this|last|that|next) year|when|while|after|before|"
+    r"just|right))"
+)
+ORDINAL_DATE_RE: Final = re.compile(
+    r"\b(?:on|by|until|till|since|before|after|from|of|around|through|starting|"
+    r"beginning|due|as of)\s+the\s+"
+    rf"((?:[12]\d|3[01]|[1-9])(?:st|nd|rd|th)|{_ORD_WORDS})\b"
+    r"(?!\s+(?:grade|session|floor|percentile|time|visit|week|day|month|year|cycle|"
+    r"birthday|anniversary|attempt|appointment|meeting|round|step|place|of (?:her|his|"
+    r"their|my|our) |of (?:these|those|them)|one|of the))",
+    _I,
+)
+HOLIDAY_RE: Final = re.compile(
+    r"\b(?:Thanksgiving(?: (?:Day|Eve|weekend|break|dinner))?|Christmas(?: (?:Eve|Day|morning))?"
+    r"|Xmas|New Year[’']?s(?: (?:Eve|Day))?|Easter(?: (?:Sunday|weekend))?|Halloween"
+    r"|Hanukkah|Chanukah|Passover|Yom Kippur|Rosh Hashanah|Ramadan|Eid(?: al-(?:Fitr|Adha))?"
+    r"|Diwali|Kwanzaa|Juneteenth|(?:Lunar|Chinese) New Year|Valentine[’']?s Day"
+    r"|Mother[’']?s Day|Father[’']?s Day|Memorial Day|Labor Day|Veterans[’']? Day"
+    r"|Independence Day|(?:Fourth|4th) of July|MLK Day|Martin Luther King(?: Jr\.?)? Day"
+    r"|Presidents[’']? Day|Columbus Day|Indigenous Peoples[’']? Day|Good Friday"
+    r"|Ash Wednesday|Palm Sunday|St\.? Patrick[’']?s Day|Saint Patrick[’']?s Day"
+    r"|Black Friday|Cinco de Mayo|D[ií]a de (?:los )?Muertos|Day of the Dead|Groundhog Day"
+    r"|Election Day|Boxing Day|Super Bowl Sunday|Lunar New Year|Tet)\b"
+)
+_AGE_WORD: Final = (
+    r"(?:ninety(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
+    r"|(?:one |a )?hundred(?:[- ](?:and[- ])?(?:one|two|three|four|five|six|seven|eight|nine|ten))?)"
+)
+_AGE_NUM: Final = rf"(?:\d{{2,3}}|{_AGE_WORD})"
+AGE_RE: Final = re.compile(
+    rf"\b({_AGE_NUM}[- ]?(?:years?|yrs?|yr)[- ]?old)\b"
+    rf"|\b({_AGE_NUM}\s?(?:yo|y/o|y\.o\.|yrs?\.?))(?!\w)"
+    rf"|\b(?:aged?|ages|age of|at age|turn(?:ed|s|ing)|is now|(?:s?he|they|who) (?:is|was|'s|are|"
+    rf"were|will be|just turned|is turning|turned|recently turned)(?: now)?)\s+({_AGE_NUM})\b"
+    r"(?!\s*(?:%|percent|mg|minutes|min|times|sessions|days|weeks|months|dollars|pounds|lbs|kg))"
+    rf"|\b(?:in (?:her|his|their|the)|late|early|mid)[- ]({_AGE_NUM}s|nineties)\b"
+    rf"|\b(\d{{2,3}})(?:st|nd|rd|th) birthday\b"
+    rf"|\b({_AGE_NUM})[- ](?:year[- ]old|yo)\b",
+    _I,
+)
+_WORD_VALUES: Final = {
+    "ninety": 90,
+    "hundred": 100,
+}
+
+# --- locations -------------------------------------------------------------------------
+
+_STREET_SUFFIX: Final = (
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|"
+    r"Terrace|Ter|Circle|Cir|Highway|Hwy|Parkway|Pkwy|Trail|Trl|Square|Sq|Loop|Alley|Pike|"
+    r"Route|Rte|Crescent|Close|Row|Plaza|Expressway|Turnpike)"
+)
+_STREET_SUFFIX_FULL: Final = (
+    r"(?:Street|Avenue|Road|Boulevard|Lane|Drive|Court|Terrace|Circle|Highway|Parkway|Trail|"
+    r"Alley|Pike|Crescent|Plaza|Expressway|Turnpike|St\.|Ave\.|Rd\.|Blvd\.)"
+)
+_UNIT: Final = r"(?:,?\s*(?:Apt|Apartment|Unit|Suite|Ste|Room|Rm|#)\.?\s*#?[A-Za-z0-9-]{1,6}\b)?"
+ADDRESS_RE: Final = re.compile(
+    r"\b\d{1,6}[A-Za-z]?(?:-\d{1,4})?\s+(?:[NSEW]\.?\s+|(?:North|South|East|West)\s+)?"
+    r"(?:(?:\d{1,3}(?:st|nd|rd|th)|[A-Z][A-Za-z'.-]*)\s+){1,4}"
+    rf"{_STREET_SUFFIX}\b\.?{_UNIT}"
+    r"|\b(?:P\.?\s?O\.?\s+Box|PO Box|Post Office Box)\s+\d{1,6}\b"
+    r"|\b(?:Apt|Apartment|Unit|Suite)\.?\s*#?\s*\d{1,5}[A-Za-z]?\b"
+    rf"|\b(?:(?:North|South|East|West|Old|New)\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+{_STREET_SUFFIX_FULL}"
+    r"(?![\w])"
+    r"|\b(?:corner of|intersection of)\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:and|&)\s+"
+    r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\b"
+)
+ZIP_RE: Final = re.compile(
+    rf"(?:\b(?:{STATE_ABBR})\.?,?\s+|\b(?:{STATE_NAMES}),?\s+|\bzip(?:\s?code)?\W{{0,3}}"
+    r"(?:is\s+)?|\bpostal code\W{0,3})(\d{5}(?:-\d{4})?)(?![\w-])"
+)
+ZIP_ALONE_RE: Final = re.compile(r"(?<=,\s)(\d{5}(?:-\d{4})?)(?![\w-])")
+
+# --- identifiers -----------------------------------------------------------------------
+
+ID_CUE_RE: Final = re.compile(
+    r"\b(?:MRN|medical record|record|chart|account|acct|policy|member|subscriber|group|"
+    r"claim|case|licen[cs]e|DL|driver'?s licen[cs]e|plate|tag|VIN|serial|device|badge|"
+    r"employee|student|patient|insurance|Medicaid|Medicare|NPI|DEA|passport|visa|"
+    r"A-number|alien|file|docket|ID|identification|certificate|cert|pin|ticket|order|"
+    r"tracking|confirmation|reference|ref|booking|inmate|DOC|permit|registration|"
+    r"beneficiary|routing|card|EIN|TIN|IMEI|MAC|pacemaker|implant)"
+    r"(?:\s+(?:number|no\.?|#|num|ID|plate|code))?\s*(?:is|was|of|:|#|-)?\s*#?\s*"
+    r"((?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{3,19})(?![\w])",
+    _I,
+)
+LONG_NUM_RE: Final = re.compile(
+    r"(?<![\w.-])(?=[A-Z0-9-]*\d{5})(?:[A-Z]{1,4}-?)?\d[\d-]{4,18}\d(?:-?[A-Z]{1,3})?(?![\w.-]\w)"
+    r"|(?<![\w.-])[A-Z]{1,3}\d{6,12}(?![\w])"
+)
+
+
+def _num(text: str) -> int:
+    t = text.lower().replace("-", " ").split()
+    if not t:
+        return 0
+    if t[0].isdigit():
+        return int(t[0])
+    if "hundred" in t:
+        return 100
+    if t[0] == "ninety":
+        return 90
+    return 0
+
+
+def find_contacts(text: str) -> Iterator[Span]:
+    for m in EMAIL_RE.finditer(text):
+        yield m.start(), m.end(), "EMAIL", "e-mail address"
+    for m in URL_RE.finditer(text):
+        s, e = m.start(), m.end()
+        while e > s and text[e - 1] in ".,;:!?":
+            e -= 1
+        if s > 0 and text[s - 1] == "@":
+            continue
+        yield s, e, "URL", "web address"
+    for m in HANDLE_RE.finditer(text):
+        yield m.start(), m.end(), "URL", "social-media handle"
+    for m in REDDIT_RE.finditer(text):
+        yield m.start(), m.end(), "URL", "social-media handle"
+    for m in IPV4_RE.finditer(text):
+        yield m.start(), m.end(), "IP", "IPv4 address"
+    for m in IPV6_RE.finditer(text):
+        if m.group().count(":") >= 3:
+            yield m.start(), m.end(), "IP", "IPv6 address"
+    for m in SSN_RE.finditer(text):
+        g = m.lastindex
+        if g:
+            yield m.start(g), m.end(g), "SSN", "social security number"
+        else:
+            yield m.start(), m.end(), "SSN", "social security number pattern"
+    for m in PHONE_RE.finditer(text):
+        s = m.start()
+        before = text[max(0, s - 24) : s]
+        if FAX_CUE_RE.search(before):
+            yield s, m.end(), "FAX", "fax number"
+        else:
+            yield s, m.end(), "PHONE", "telephone number pattern"
+
+
+def find_dates(text: str) -> Iterator[Span]:
+    for m in NUM_DATE_RE.finditer(text):
+        if m.group(5):
+            mo, d = int(m.group(6)), int(m.group(7))
+            if 1 <= mo <= 12 and 1 <= d <= 31:
+                yield m.start(), m.end(), "DATE", "numeric date"
+            continue
+        a, sep, b, y = int(m.group(1)), m.group(2), int(m.group(3)), m.group(4)
+        if not (1 <= a <= 31 and 1 <= b <= 31 and (a <= 12 or b <= 12)):
+            continue
+        before = text[max(0, m.start() - 40) : m.start()]
+        if y is None:
+            if sep != "/":
+                continue
+            if (a, b) == (24, 7) or _RATING_CUE_RE.search(before):
+                continue
+            if b == 10 and a <= 10 and not _DATE_PREP_RE.search(before):
+                continue
+            if a < b <= 8 and not _DATE_PREP_RE.search(before):
+                continue
+        elif sep == "." and len(y) == 2 and not _DATE_PREP_RE.search(before):
+            continue
+        yield m.start(), m.end(), "DATE", "numeric date"
+    for m in MONTH_DATE_RE.finditer(text):
+        s = m.start()
+        if text.startswith(("the ", "The "), s):
+            s += 4
+        word = m.group()
+        if word[:3] in ("May", "may") and re.match(r"may\s+\d+\s*(?:mg|%|x|times)", word, _I):
+            continue
+        if re.match(r"(?:Mar|mar|may|May|jan|dec)\b", word) and word[:1].islower():
+            continue
+        yield s, m.end(), "DATE", "day and month"
+    for m in BARE_MONTH_RE.finditer(text):
+        for g in (2, 4, 5):
+            if m.group(g):
+                yield m.start(g), m.end(g), "DATE", "month tied to an event"
+                break
+    for m in ORDINAL_DATE_RE.finditer(text):
+        yield m.start(1), m.end(1), "DATE", "day of month"
+    for m in HOLIDAY_RE.finditer(text):
+        yield m.start(), m.end(), "DATE", "holiday used as a date"
+
+
+def find_ages(text: str) -> Iterator[Span]:
+    for m in AGE_RE.finditer(text):
+        g = m.lastindex or 0
+        if not g:
+            continue
+        val = m.group(g)
+        if _num(val.rstrip("s")) >= 90 or val.lower() == "nineties":
+            if _num(val.rstrip("s")) > 125:
+                continue
+            yield m.start(g), m.end(g), "AGE", "age over 89"
+
+
+def find_places(text: str) -> Iterator[Span]:
+    for m in ADDRESS_RE.finditer(text):
+        yield m.start(), m.end(), "ADDRESS", "street address"
+    for m in ZIP_RE.finditer(text):
+        yield m.start(1), m.end(1), "ZIP", "ZIP code after state"
+    for m in ZIP_ALONE_RE.finditer(text):
+        before = text[max(0, m.start() - 40) : m.start()]
+        if re.search(r"[A-Z][a-z]+,\s*$", before) or re.search(r"\b[A-Z]{2},\s*$", before):
+            yield m.start(1), m.end(1), "ZIP", "ZIP code after city"
+
+
+def find_ids(text: str) -> Iterator[Span]:
+    for m in ID_CUE_RE.finditer(text):
+        yield m.start(1), m.end(1), "ID", "number after an identifier keyword"
+    for m in LONG_NUM_RE.finditer(text):
+        yield m.start(), m.end(), "ID", "long number"
+
+
+def find_structured(text: str) -> list[Span]:
+    out: list[Span] = []
+    out.extend(find_contacts(text))
+    out.extend(find_dates(text))
+    out.extend(find_ages(text))
+    out.extend(find_places(text))
+    out.extend(find_ids(text))
+    return out
