@@ -1,0 +1,1 @@
+"""The reminder planner: what is due when, what was missed, digests (no timers here)."""
