@@ -50,3 +50,28 @@ class SchemaTooNewError(ConsultoryError):
 
 class DamagedDatabaseError(ConsultoryError):
     """The database file fails its integrity check."""
+
+
+class WrongPassphraseError(ConsultoryError):
+    """The passphrase or recovery key did not unlock the key file (or the file is damaged).
+
+    The message never says which, and never contains the secret."""
+
+    def __init__(self) -> None:
+        super().__init__("Wrong passphrase or damaged file.")
+
+
+class PassphraseRequiredError(ConsultoryError):
+    """The database is encrypted and no passphrase (or key) was given."""
+
+
+class NoDatabaseError(PassphraseRequiredError):
+    """There is no database yet: one must be created with a new passphrase."""
+
+
+class ReadOnlyDatabaseError(ConsultoryError):
+    """A damaged database was opened read-only; writes are refused until it is restored."""
+
+
+class BackupError(ConsultoryError):
+    """A backup could not be written, or a file offered for restore failed verification."""

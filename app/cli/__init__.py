@@ -21,6 +21,8 @@ from app.errors import ConsultoryError
 COMMAND_MODULES: list[str] = [
     "app.cli.cmd_core",
     "app.cli.cmd_deid",
+    "app.cli.cmd_hours",
+    "app.cli.cmd_security",
 ]
 
 

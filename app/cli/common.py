@@ -10,7 +10,7 @@ from typing import Any
 
 from app.errors import ConsultoryError, ValidationError
 from app.paths import default_demo_dir, is_demo_dir
-from app.store.database import Database, open_database
+from app.store.database import Database
 
 
 def resolve_data_dir(args: argparse.Namespace) -> Path | None:
@@ -23,7 +23,10 @@ def resolve_data_dir(args: argparse.Namespace) -> Path | None:
 
 
 def open_db(args: argparse.Namespace) -> Database:
-    return open_database(resolve_data_dir(args))
+    """Open the data directory, unlocking (prompt or CONSULTORY_PASSPHRASE) if encrypted."""
+    from app.cli.cmd_security import open_unlocked
+
+    return open_unlocked(resolve_data_dir(args))
 
 
 def parse_date(value: str, field: str = "date") -> date:

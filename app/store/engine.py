@@ -20,9 +20,11 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, create_engine
 
-from app.errors import DatabaseLockedError
+from app.errors import DatabaseLockedError, ReadOnlyDatabaseError
 
-BUSY_TIMEOUT_MS = 5000
+# How long a writer waits for another process's lock before giving up with a clear
+# message. CONSULTORY_BUSY_TIMEOUT_MS overrides it (tests use a short one).
+BUSY_TIMEOUT_MS = int(os.environ.get("CONSULTORY_BUSY_TIMEOUT_MS", "5000"))
 
 Connector = Callable[[], Any]
 
@@ -51,9 +53,12 @@ def _apply_pragmas(dbapi_conn: Any) -> None:
     cur.close()
 
 
-def sqlite_engine(db_path: Path, connector: Connector | None = None) -> Engine:
+def sqlite_engine(
+    db_path: Path, connector: Connector | None = None, *, module: Any = None
+) -> Engine:
     """An engine on ``db_path``. ``connector`` returns a new DB-API connection (the
-    encrypted store passes one that keys SQLCipher); by default plain sqlite3."""
+    encrypted store passes one that keys SQLCipher); by default plain sqlite3. ``module`` is
+    the connector's DB-API module (sqlcipher3) so SQLAlchemy wraps its exceptions."""
     touch_private(db_path)
 
     def _plain() -> Any:
@@ -72,6 +77,7 @@ def sqlite_engine(db_path: Path, connector: Connector | None = None) -> Engine:
         creator=creator,
         hide_parameters=True,
         poolclass=QueuePool,
+        **({"module": module} if module is not None else {}),
         pool_size=2,
         max_overflow=4,
     )
@@ -103,6 +109,11 @@ def transaction(engine: Engine) -> Iterator[Session]:
             raise DatabaseLockedError(
                 "The database is busy in another Consultory window or process. "
                 "Close it or try again in a moment."
+            ) from None
+        if "readonly" in str(exc.orig).lower():
+            raise ReadOnlyDatabaseError(
+                "The database is open read-only because it is damaged. Restore it from a "
+                "backup (Settings › Security, or: consultory restore FILE)."
             ) from None
         raise
     except BaseException:
