@@ -34,12 +34,12 @@ def _resolve(text: str, spans: list[Span]) -> list[Finding]:
     # keep the highest-priority, then longest, span of each overlapping group
     spans.sort(key=lambda s: (-PRIORITY[s[2]], -(s[1] - s[0]), s[0]))
     taken: list[Span] = []
-    occupied: list[tuple[int, int]] = []
+    occupied = bytearray(len(text))
     for s in spans:
-        if any(s[0] < e and b < s[1] for b, e in occupied):
+        if any(occupied[s[0] : s[1]]):
             continue
         taken.append(s)
-        occupied.append((s[0], s[1]))
+        occupied[s[0] : s[1]] = b"\x01" * (s[1] - s[0])
     taken.sort(key=lambda s: s[0])
     merged: list[Span] = []
     for s in taken:

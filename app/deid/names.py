@@ -25,7 +25,7 @@ TITLES: Final = frozenset(
     " counsellor deacon elder bishop captain sergeant sgt lt lieutenant det".split()
 )
 # Titles strong enough to override the eponym list (Mr. Miller is a person).
-STRONG_TITLES: Final = frozenset("mr mrs ms miss mx mister".split())
+STRONG_TITLES: Final = frozenset("mr mrs ms miss mx mister dr".split())
 RELATIONS: Final = frozenset(
     """husband wife partner spouse boyfriend girlfriend fiance fiancee fiancé fiancée ex
     ex-husband ex-wife ex-partner ex-boyfriend ex-girlfriend son daughter child kid baby
@@ -68,6 +68,16 @@ STRONG_PERSON_VERBS: Final = frozenset(
     wrote emailed called calls yelled screamed laughed smiled nodded sobbed whispered
     insisted complained worries worried""".split()
 )
+LOC_AFFIXES: Final = frozenset(
+    """falls heights grove mills bay park springs beach valley hills creek harbor harbour
+    point landing junction crossing ridge lake city township county village bluff bluffs
+    port fort mount mt east west north south little upper lower glen hollow station
+    center centre""".split()
+)
+LOC_PREFIXES: Final = frozenset(
+    "port fort ft mount mt lake east west north south new little upper lower saint st"
+    .split()
+)
 LOC_PREPS: Final = frozenset(
     "in from near outside around at to toward towards into via through visiting".split()
 )
@@ -84,16 +94,22 @@ ORG_SUFFIXES: Final = frozenset(
     trucking plumbing electric roofing landscaping realty properties hotel inn resort
     casino factory plant mill warehouse farms farm dairy brewery winery grill pub bar
     salon spa firm llp pllc pc health healthcare medical behavioral wellness rehab
-    recovery treatment network council club lodge union corps force base station
-    precinct jail prison penitentiary courthouse court""".split()
+    network council club lodge union base station precinct jail prison penitentiary
+    courthouse court hospice manor gardens pavilion rehabilitation district rail railway
+    pediatrics dental counseling psychiatry living residence house home commons high
+    middle junior elementary ministries autobody body shop""".split()
 )
 ORG_CUE_RE: Final = re.compile(
     r"\b(?:works?|working|worked|employed|job|jobs|hired|fired|laid off|interned|interning|"
     r"internship|volunteers?|volunteering|volunteered|shifts?|position|career|retired|"
     r"teaches|taught|teaching|enrolled|attends|attending|attended|graduated|studies|"
     r"studying|student|students|manager|nurse|teacher|cashier|clerk|driver|admitted|"
-    r"hospitalized|hospitalised|inpatient|discharged|transferred|treated|seen|placed)"
-    r"(?:\s+(?:as\s+an?\s+\w+|there))?\s+(?:at|for|by|from|to|with|in)\s+(?:the\s+)?$",
+    r"hospitalized|hospitalised|inpatient|discharged|transferred|treated|seen|placed|"
+    r"supervisor|boss|coworkers?|co-workers?|colleagues?|staff|director|employer|"
+    r"employees?|chaplain|therapist|counselor|psychiatrist|doctor|monitored|evaluated|"
+    r"seen in (?:the )?(?:ED|ER)|shop|store|office|branch|site|plant|warehouse)"
+    r"(?:\s+(?:as\s+an?\s+\w+|there))?\s+(?:at|for|by|from|to|with|in)\s+(?:the\s+)?$"
+    r"|\b(?:employer|school|workplace|company|agency|facility|hospital)\s*:\s*$",
     re.IGNORECASE,
 )
 CONNECTORS: Final = frozenset("of and & the for de la del da von van der st st. saint".split())
@@ -155,6 +171,7 @@ class Tok:
     sent_start: bool
     possessive: bool
     gap_before: str  # text between previous token and this one
+    full_end: int  # end including a possessive suffix
     label: Category | None = None
     reason: str = ""
 
@@ -208,6 +225,7 @@ def tokenize(text: str) -> list[Tok]:
                 sent_start=_is_sentence_start(text, s, prev_low),
                 possessive=poss,
                 gap_before=text[prev_end:s],
+                full_end=m.end(),
             )
         )
         prev_end = m.end()
@@ -218,9 +236,17 @@ def tokenize(text: str) -> list[Tok]:
 def _is_english(lex: Lexicon, low: str) -> bool:
     if low in lex.english or low in lex.clinical:
         return True
+    for ap in ("'", "’"):
+        if ap in low:
+            head, _, tail = low.partition(ap)
+            if tail in ("re", "ve", "ll", "d", "m", "t", "s") or not tail:
+                return _is_english(lex, head) or head in ("i", "we", "you", "they")
     if "-" in low:
         parts = [p for p in low.split("-") if p]
-        return all(_is_english(lex, p) for p in parts)
+        return all(
+            _is_english(lex, p) or p in lex.never_name or p in lex.regions or p in MONTH_NAMES
+            for p in parts
+        )
     for suf in ("s", "es", "ed", "ing", "er", "ers", "ly"):
         if low.endswith(suf) and len(low) - len(suf) >= 3 and low[: -len(suf)] in lex.english:
             return True
@@ -249,7 +275,100 @@ def _hard_excluded(lex: Lexicon, t: Tok) -> bool:
         return True
     if low in lex.never_name or low in lex.regions:
         return True
+    if "-" in low:
+        parts = low.split("-")
+        if all(p in lex.never_name or p in lex.regions or p in lex.eponyms for p in parts if p):
+            return True
+    if not t.allcaps and sum(1 for c in t.text[1:] if c.isupper()) >= 1:
+        # internal capitals: ECGs, ProQOL, iPhone -- but keep McWilliams, DeShawn, O'Neil
+        if not re.match(r"(?:Mc|Mac|De|Di|Da|La|Le|Van|Von|O['’]|D['’])[A-Z][a-z]", t.text):
+            if not re.match(r"[A-Z][a-z]+-[A-Z][a-z]+$", t.text):
+                return True
     return False
+
+
+METHOD_WORDS: Final = frozenset(
+    """model models theory method methods approach protocol framework book books work
+    scale inventory index questionnaire interview test criteria stages levels hierarchy
+    triad modes chain paradigm technique techniques principles conditions concept typology
+    taxonomy treatment therapy program programme plan checklist rating assessment
+    seven-eyed four-category cognitive formulation procedure exercise worksheet workbook
+    style informed based inspired approach""".split()
+)
+POSSESSIVE_METHOD_WORDS: Final = frozenset(
+    """model theory framework book books typology paradigm stages hierarchy triad modes
+    seven-eyed four-category cognitive protocol criteria method technique taxonomy
+    conceptualization""".split()
+)
+READ_VERBS: Final = frozenset(
+    "read reading reviewed recommended cited citing per according discussed following".split()
+)
+
+
+def _author_context(text: str, toks: list[Tok], i: int) -> bool:
+    """Is token i a cited author / eponym (Clark's model, (Fairburn), Yalom-style)?"""
+    t = toks[i]
+    n = len(toks)
+    nxt = toks[i + 1] if i + 1 < n else None
+    # Yalom-style, Beck-informed
+    if t.end < len(text) and text[t.end] == "-" and nxt is not None and nxt.low in METHOD_WORDS:
+        return True
+    # followed (after optional 's / co-authors) by a method word
+    j = i + 1
+    steps = 0
+    while j < n and steps < 4 and "\n" not in toks[j].gap_before:
+        w = toks[j]
+        if t.possessive:
+            if w.low in POSSESSIVE_METHOD_WORDS:
+                return True
+        elif w.low in METHOD_WORDS and (w.cap or j > i + 1):
+            return True
+        if not (w.cap or w.low in ("and", "&", "cognitive", "unified", "brief")):
+            break
+        j += 1
+        steps += 1
+    # inside parentheses right after a method / acronym: "CBT-E (Fairburn)"
+    k = t.start - 1
+    depth_ok = False
+    while k >= 0 and k > t.start - 60:
+        ch = text[k]
+        if ch == "(":
+            depth_ok = True
+            break
+        if ch in ")\n.;:":
+            break
+        k -= 1
+    if depth_ok:
+        close = text.find(")", t.end)
+        if close != -1 and close - t.end < 60:
+            before = text[max(0, k - 30) : k].rstrip()
+            m = re.search(r"([\w-]+)$", before)
+            if m:
+                w = m.group(1)
+                if w.isupper() or w.lower() in METHOD_WORDS or w.lower() in ("therapy", "ACT"):
+                    return True
+                if re.search(r"[A-Z]{2,}", w):
+                    return True
+    # "per Linehan", "read Abramowitz", "X and Y on <topic>"
+    p = toks[i - 1] if i > 0 else None
+    if p is not None and p.low in READ_VERBS and not p.cap:
+        return True
+    return False
+
+
+ORG_STARTERS: Final = frozenset(
+    """the then her his their our my your at in on from to after when since today both she
+    he they we also and but so this that these those a an while during before each every
+    yesterday tomorrow last next new mom dad client employer""".split()
+)
+
+
+def _org_word_ok(t: Tok) -> bool:
+    low = t.low
+    return not (
+        low in ALWAYS_SKIP or low in MONTH_NAMES or low in WEEKDAYS or low in TITLES
+        or (t.allcaps and len(low) > 4)
+    )
 
 
 def _tight(gap: str) -> bool:
@@ -302,20 +421,23 @@ def find_names(text: str) -> list[Span]:
         if consumed[i] or not t.cap or t.low not in ORG_SUFFIXES:
             continue
         j = i
-        while j > 0 and _tight(toks[j].gap_before):
+        while j > 0 and (
+            _tight(toks[j].gap_before)
+            or (toks[j].gap_before == ". " and toks[j - 1].low in ("st", "mt", "ft"))
+        ):
             p = toks[j - 1]
-            if p.cap and not _hard_excluded(lex, p) or p.low in ("st", "saint", "&"):
+            if p.cap and _org_word_ok(p) or p.low in ("st", "saint", "&"):
                 j -= 1
             elif p.low in ("of", "and", "&") and j - 2 >= 0 and toks[j - 2].cap:
                 j -= 1
             else:
                 break
-        while j < i and (toks[j].low in CONNECTORS or toks[j].low in ("the", "a")):
+            if toks[j].sent_start:
+                break
+        while j < i and (toks[j].low in ("of", "and", "&", "the", "a", "for")):
             j += 1
-        if j < i and toks[j].sent_start and toks[j].low in lex.english and j + 1 < i:
-            # "Then Lincoln High" -> drop a sentence-initial common word
-            if not _is_name_listed(lex, toks[j].low):
-                j += 1
+        while j < i and toks[j].low in ORG_STARTERS:
+            j += 1
         k = i
         while k + 2 < n and toks[k + 1].low == "of" and toks[k + 2].cap and _tight(
             toks[k + 2].gap_before
@@ -368,6 +490,28 @@ def find_names(text: str) -> list[Span]:
             toks[x].label = "ORG"
             toks[x].reason = "organisation after an employer/school cue"
 
+    for i in range(1, n):
+        t = toks[i]
+        if consumed[i] or not t.cap or toks[i - 1].low != "at" or not _tight(t.gap_before):
+            continue
+        k = i
+        while k + 1 < n and toks[k + 1].cap and _tight(toks[k + 1].gap_before):
+            if consumed[k + 1] or not _org_word_ok(toks[k + 1]):
+                break
+            k += 1
+        if k == i:
+            continue
+        run = toks[i : k + 1]
+        if any(x.low in lex.regions or x.low in MONTH_NAMES or x.low in WEEKDAYS for x in run):
+            continue
+        if any(x.low in LOC_AFFIXES for x in run):
+            continue
+        if run[0].low in lex.first and run[0].low not in lex.ambiguous_first:
+            continue  # "at Maria Lopez's house"
+        for x in run:
+            consumed[toks.index(x)] = True
+            x.label, x.reason = "ORG", "capitalised name of a place of work or care after 'at'"
+
     # 3. per-token names and places
     def prev_tok(i: int) -> Tok | None:
         return toks[i - 1] if i > 0 else None
@@ -387,6 +531,8 @@ def find_names(text: str) -> list[Span]:
                 return True, True
             return True, False
         if p.low == "by" and i >= 2 and toks[i - 2].low == "goes":
+            return True, True
+        if p.low == "is" and i >= 2 and toks[i - 2].low in ("nickname", "name", "called"):
             return True, True
         if p.low == "as" and i >= 2 and toks[i - 2].low in ("known", "goes"):
             return True, True
@@ -450,6 +596,8 @@ def find_names(text: str) -> list[Span]:
             continue
         if low in lex.eponyms:
             continue
+        if _author_context(text, toks, i):
+            continue
         in_first = low in lex.first
         ambiguous = in_first and low in lex.ambiguous_first and low not in STRONG_NAMES
         strong_first = in_first and not ambiguous
@@ -488,6 +636,9 @@ def find_names(text: str) -> list[Span]:
                 and nxt.low in STRONG_PERSON_VERBS
                 and not nxt.cap
             )
+            if not person_ev and nxt is not None and _tight(nxt.gap_before) and nxt.cap:
+                if nxt.low in lex.last and not nxt.allcaps and nxt.low not in lex.regions:
+                    person_ev = True
             if t.sent_start and not person_ev:
                 continue
             if not t.sent_start and not person_ev:
@@ -497,6 +648,34 @@ def find_names(text: str) -> list[Span]:
             t.label = "NAME"
             t.reason = "capitalised first name (also an English word) in name position"
             continue
+
+    # 3b. multi-word places: "Marlow Falls", "Port Easton", "in Carver Mills"
+    for i in range(n - 1):
+        a, b = toks[i], toks[i + 1]
+        if consumed[i] or consumed[i + 1] or not (a.cap and b.cap) or not _tight(b.gap_before):
+            continue
+        if a.allcaps or b.allcaps:
+            continue
+        suffix = b.low in LOC_AFFIXES and b.low not in LOC_PREFIXES | {"center", "centre"}
+        prefix = a.low in LOC_PREFIXES
+        if not (suffix or prefix):
+            continue
+        if b.low in lex.regions or f"{a.low} {b.low}" in lex.regions:
+            continue
+        head, tail = (a, b) if suffix else (b, a)
+        ctx = (
+            head.label is not None
+            or loc_context(i)
+            or (i > 0 and toks[i - 1].low in LOC_PREPS and _tight(a.gap_before))
+            or not _is_english(lex, head.low)
+        )
+        if prefix and b.label not in (None, "LOCATION", "NAME"):
+            continue
+        if prefix and not suffix and b.low in lex.english and b.label is None and not ctx:
+            continue
+        if ctx and not _hard_excluded(lex, head) and head.low not in MONTH_NAMES:
+            for x in (a, b):
+                x.label, x.reason = "LOCATION", "multi-word place name (town, park, district)"
 
     # 4. pairing: first name + surname, surname + preceding first name, middle initials
     changed = True
@@ -523,7 +702,10 @@ def find_names(text: str) -> list[Span]:
                 changed = True
                 continue
             if a.label == "NAME" and b.label is None and not consumed[i + 1]:
-                if b.cap and not _hard_excluded(lex, b) and (
+                b_ok = not _hard_excluded(lex, b) or (
+                    b.low in lex.last and b.low in lex.non_phi and not b.allcaps
+                )
+                if b.cap and b_ok and (
                     b.low in lex.last or not _is_english(lex, b.low)
                 ) and (a.cap == b.cap or a.allcaps == b.allcaps):
                     if f"{a.low} {b.low}" in lex.authors:
@@ -571,7 +753,8 @@ def find_names(text: str) -> list[Span]:
     # emit
     for t in toks:
         if t.label is not None:
-            out.append((t.start, t.end, t.label, t.reason))
+            end = t.full_end if t.label == "ORG" else t.end
+            out.append((t.start, end, t.label, t.reason))
     return out
 
 

@@ -181,15 +181,15 @@ ZIP_ALONE_RE: Final = re.compile(r"(?<=,\s)(\d{5}(?:-\d{4})?)(?![\w-])")
 
 ID_CUE_RE: Final = re.compile(
     r"\b(?:MRN|medical record|record|chart|account|acct|policy|member|subscriber|group|"
-    r"claim|case|licen[cs]e|DL|driver'?s licen[cs]e|plate|tag|VIN|serial|device|badge|"
+    r"claim|case|licen[cs]e|DL|CDL|driver'?s licen[cs]e|plate|tag|VIN|serial|device|badge|"
     r"employee|student|patient|insurance|Medicaid|Medicare|NPI|DEA|passport|visa|"
     r"A-number|alien|file|docket|ID|identification|certificate|cert|pin|ticket|order|"
     r"tracking|confirmation|reference|ref|booking|inmate|DOC|permit|registration|"
-    r"beneficiary|routing|card|EIN|TIN|IMEI|MAC|pacemaker|implant)"
-    r"(?:\s+(?:number|no\.?|#|num|ID|plate|code))?\s*(?:is|was|of|:|#|-)?\s*#?\s*"
-    r"((?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{3,19})(?![\w])",
+    r"beneficiary|routing|card|EIN|TIN|IMEI|MAC|pacemaker|implant|report)"
+    r"(?:\s+(?:number|no\.?|#|num|ID|plate|code))?\s*(?:is|was|of|:|#|-)?\s*#?\s*$",
     _I,
 )
+ID_VALUE_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{3,19}(?![\w])")
 LONG_NUM_RE: Final = re.compile(
     r"(?<![\w.-])(?=[A-Z0-9-]*\d{5})(?:[A-Z]{1,4}-?)?\d[\d-]{4,18}\d(?:-?[A-Z]{1,3})?(?![\w.-]\w)"
     r"|(?<![\w.-])[A-Z]{1,3}\d{6,12}(?![\w])"
@@ -210,8 +210,30 @@ def _num(text: str) -> int:
 
 
 def find_contacts(text: str) -> Iterator[Span]:
-    for m in EMAIL_RE.finditer(text):
-        yield m.start(), m.end(), "EMAIL", "e-mail address"
+    if "@" in text:
+        yield from _find_at(text)
+    yield from _find_contacts2(text)
+
+
+_EMAIL_LEFT_RE: Final = re.compile(r"[\w.+-]+$")
+_EMAIL_RIGHT_RE: Final = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+def _find_at(text: str) -> Iterator[Span]:
+    i = text.find("@")
+    while i != -1:
+        left = _EMAIL_LEFT_RE.search(text, max(0, i - 64), i)
+        right = _EMAIL_RIGHT_RE.match(text, i + 1)
+        if left and right:
+            yield left.start(), right.end(), "EMAIL", "e-mail address"
+        else:
+            h = HANDLE_RE.match(text, i)
+            if h:
+                yield h.start(), h.end(), "URL", "social-media handle"
+        i = text.find("@", i + 1)
+
+
+def _find_contacts2(text: str) -> Iterator[Span]:
     for m in URL_RE.finditer(text):
         s, e = m.start(), m.end()
         while e > s and text[e - 1] in ".,;:!?":
@@ -219,10 +241,9 @@ def find_contacts(text: str) -> Iterator[Span]:
         if s > 0 and text[s - 1] == "@":
             continue
         yield s, e, "URL", "web address"
-    for m in HANDLE_RE.finditer(text):
-        yield m.start(), m.end(), "URL", "social-media handle"
-    for m in REDDIT_RE.finditer(text):
-        yield m.start(), m.end(), "URL", "social-media handle"
+    if "u/" in text:
+        for m in REDDIT_RE.finditer(text):
+            yield m.start(), m.end(), "URL", "social-media handle"
     for m in IPV4_RE.finditer(text):
         yield m.start(), m.end(), "IP", "IPv4 address"
     for m in IPV6_RE.finditer(text):
@@ -287,8 +308,33 @@ def find_dates(text: str) -> Iterator[Span]:
         yield m.start(), m.end(), "DATE", "holiday used as a date"
 
 
+_AGE_TRIGGER_RE: Final = re.compile(r"\d{2,3}|[Nn]inet|[Hh]undred|NINET|HUNDRED")
+
+
+def _age_windows(text: str) -> list[tuple[int, int]]:
+    wins: list[tuple[int, int]] = []
+    for m in _AGE_TRIGGER_RE.finditer(text):
+        g = m.group()
+        if g[0].isdigit():
+            if not 90 <= int(g) <= 125:
+                continue
+            if m.end() < len(text) and text[m.end()].isdigit():
+                continue
+        s, e = max(0, m.start() - 45), min(len(text), m.end() + 30)
+        if wins and s <= wins[-1][1]:
+            wins[-1] = (wins[-1][0], e)
+        else:
+            wins.append((s, e))
+    return wins
+
+
 def find_ages(text: str) -> Iterator[Span]:
-    for m in AGE_RE.finditer(text):
+    for ws, we in _age_windows(text):
+        yield from _find_ages_in(text, ws, we)
+
+
+def _find_ages_in(text: str, ws: int, we: int) -> Iterator[Span]:
+    for m in AGE_RE.finditer(text, ws, we):
         g = m.lastindex or 0
         if not g:
             continue
@@ -311,8 +357,14 @@ def find_places(text: str) -> Iterator[Span]:
 
 
 def find_ids(text: str) -> Iterator[Span]:
-    for m in ID_CUE_RE.finditer(text):
-        yield m.start(1), m.end(1), "ID", "number after an identifier keyword"
+    for m in ID_VALUE_RE.finditer(text):
+        s = m.start()
+        if s and (text[s - 1].isalnum() or text[s - 1] in "-_"):
+            continue
+        if not any(c.isdigit() for c in m.group()):
+            continue
+        if ID_CUE_RE.search(text, max(0, s - 40), s):
+            yield s, m.end(), "ID", "number after an identifier keyword"
     for m in LONG_NUM_RE.finditer(text):
         yield m.start(), m.end(), "ID", "long number"
 
