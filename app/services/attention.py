@@ -32,6 +32,7 @@ PROVIDERS: list[Provider] = []
 PROVIDER_MODULES: list[str] = [
     "app.services.followups",
     "app.services.reminders",
+    "app.services.hours",
 ]
 
 _loaded = False
