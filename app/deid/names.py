@@ -300,6 +300,10 @@ POSSESSIVE_METHOD_WORDS: Final = frozenset(
     seven-eyed four-category cognitive protocol criteria method technique taxonomy
     conceptualization""".split()
 )
+INSTRUMENT_WORDS: Final = frozenset(
+    """scale inventory questionnaire index protocol model method technique criteria
+    interview checklist paradigm""".split()
+)
 READ_VERBS: Final = frozenset(
     "read reading reviewed recommended cited citing per according discussed following".split()
 )
@@ -321,7 +325,7 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
         if t.possessive:
             if w.low in POSSESSIVE_METHOD_WORDS:
                 return True
-        elif w.low in METHOD_WORDS and (w.cap or j > i + 1):
+        elif w.low in METHOD_WORDS and (w.cap or j > i + 1 or w.low in INSTRUMENT_WORDS):
             return True
         if not (w.cap or w.low in ("and", "&", "cognitive", "unified", "brief")):
             break
