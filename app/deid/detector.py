@@ -46,7 +46,8 @@ def _resolve(text: str, spans: list[Span]) -> list[Finding]:
         if merged:
             p = merged[-1]
             gap = text[p[1] : s[0]]
-            if p[2] == s[2] and p[2] in _MERGE_GAP and (gap == "" or gap.isspace()) and "\n" not in gap:
+            blank = gap == "" or (gap.isspace() and "\n" not in gap)
+            if p[2] == s[2] and p[2] in _MERGE_GAP and blank:
                 merged[-1] = (p[0], s[1], p[2], p[3])
                 continue
         merged.append(s)

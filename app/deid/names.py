@@ -75,8 +75,7 @@ LOC_AFFIXES: Final = frozenset(
     center centre""".split()
 )
 LOC_PREFIXES: Final = frozenset(
-    "port fort ft mount mt lake east west north south new little upper lower saint st"
-    .split()
+    "port fort ft mount mt lake east west north south new little upper lower saint st".split()
 )
 LOC_PREPS: Final = frozenset(
     "in from near outside around at to toward towards into via through visiting".split()
@@ -134,15 +133,72 @@ ALWAYS_SKIP: Final = frozenset(
     interventions risk safety next steps homework team dx tx rx hx sx pt pts s/p""".split()
 )
 _ENGLISH_SUFFIXES: Final = (
-    "tion", "sion", "ment", "ness", "ity", "ism", "ist", "ing", "ed", "ly", "ize", "ise",
-    "ive", "ous", "ical", "ic", "ology", "ogy", "phobia", "philia", "emia", "itis",
-    "osis", "pathy", "therapy", "gram", "scope", "ance", "ence", "able", "ible", "ful",
-    "less", "ship", "hood", "ward", "wards", "wise", "like", "esque",
+    "tion",
+    "sion",
+    "ment",
+    "ness",
+    "ity",
+    "ism",
+    "ist",
+    "ing",
+    "ed",
+    "ly",
+    "ize",
+    "ise",
+    "ive",
+    "ous",
+    "ical",
+    "ic",
+    "ology",
+    "ogy",
+    "phobia",
+    "philia",
+    "emia",
+    "itis",
+    "osis",
+    "pathy",
+    "therapy",
+    "gram",
+    "scope",
+    "ance",
+    "ence",
+    "able",
+    "ible",
+    "ful",
+    "less",
+    "ship",
+    "hood",
+    "ward",
+    "wards",
+    "wise",
+    "like",
+    "esque",
 )
 _ENGLISH_PREFIXES: Final = (
-    "hyper", "hypo", "dys", "psycho", "neuro", "pre", "post", "anti", "over", "under",
-    "self", "non", "multi", "inter", "intra", "trans", "pseudo", "micro", "macro", "tele",
-    "re", "un", "mis", "co",
+    "hyper",
+    "hypo",
+    "dys",
+    "psycho",
+    "neuro",
+    "pre",
+    "post",
+    "anti",
+    "over",
+    "under",
+    "self",
+    "non",
+    "multi",
+    "inter",
+    "intra",
+    "trans",
+    "pseudo",
+    "micro",
+    "macro",
+    "tele",
+    "re",
+    "un",
+    "mis",
+    "co",
 )
 SENT_END_CHARS: Final = frozenset(".!?:;\n•*>|")
 # First names that are also dictionary words but are overwhelmingly used as names.
@@ -254,9 +310,7 @@ def _is_english(lex: Lexicon, low: str) -> bool:
 
 
 def _looks_english(low: str) -> bool:
-    return low.endswith(_ENGLISH_SUFFIXES) or (
-        low.startswith(_ENGLISH_PREFIXES) and len(low) > 7
-    )
+    return low.endswith(_ENGLISH_SUFFIXES) or (low.startswith(_ENGLISH_PREFIXES) and len(low) > 7)
 
 
 def _is_name_listed(lex: Lexicon, low: str) -> bool:
@@ -348,10 +402,10 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
             before = text[max(0, k - 30) : k].rstrip()
             m = re.search(r"([\w-]+)$", before)
             if m:
-                w = m.group(1)
-                if w.isupper() or w.lower() in METHOD_WORDS or w.lower() in ("therapy", "ACT"):
+                word = m.group(1)
+                if word.isupper() or word.lower() in METHOD_WORDS:
                     return True
-                if re.search(r"[A-Z]{2,}", w):
+                if re.search(r"[A-Z]{2,}", word):
                     return True
     # "per Linehan", "read Abramowitz", "X and Y on <topic>"
     p = toks[i - 1] if i > 0 else None
@@ -370,7 +424,10 @@ ORG_STARTERS: Final = frozenset(
 def _org_word_ok(t: Tok) -> bool:
     low = t.low
     return not (
-        low in ALWAYS_SKIP or low in MONTH_NAMES or low in WEEKDAYS or low in TITLES
+        low in ALWAYS_SKIP
+        or low in MONTH_NAMES
+        or low in WEEKDAYS
+        or low in TITLES
         or (t.allcaps and len(low) > 4)
     )
 
@@ -443,8 +500,11 @@ def find_names(text: str) -> list[Span]:
         while j < i and toks[j].low in ORG_STARTERS:
             j += 1
         k = i
-        while k + 2 < n and toks[k + 1].low == "of" and toks[k + 2].cap and _tight(
-            toks[k + 2].gap_before
+        while (
+            k + 2 < n
+            and toks[k + 1].low == "of"
+            and toks[k + 2].cap
+            and _tight(toks[k + 2].gap_before)
         ):
             k += 2
             while k + 1 < n and toks[k + 1].cap and _tight(toks[k + 1].gap_before):
@@ -453,15 +513,16 @@ def find_names(text: str) -> list[Span]:
                 else:
                     break
         has_specific = any(
-            not (toks[x].low in ORG_SUFFIXES or toks[x].low in CONNECTORS)
-            for x in range(j, k + 1)
+            not (toks[x].low in ORG_SUFFIXES or toks[x].low in CONNECTORS) for x in range(j, k + 1)
         )
         if not has_specific:
             continue
         if j == i and k == i:
             continue
-        if all(toks[x].low in lex.regions or toks[x].low in ORG_SUFFIXES
-               or toks[x].low in CONNECTORS for x in range(j, k + 1)):
+        if all(
+            toks[x].low in lex.regions or toks[x].low in ORG_SUFFIXES or toks[x].low in CONNECTORS
+            for x in range(j, k + 1)
+        ):
             continue
         for x in range(j, k + 1):
             consumed[x] = True
@@ -479,8 +540,13 @@ def find_names(text: str) -> list[Span]:
         if t.low in lex.regions or t.low in MONTH_NAMES or t.low in WEEKDAYS:
             continue
         k = i
-        while k + 1 < n and _tight(toks[k + 1].gap_before) and (
-            toks[k + 1].cap or (toks[k + 1].low in ("&", "of") and k + 2 < n and toks[k + 2].cap)
+        while (
+            k + 1 < n
+            and _tight(toks[k + 1].gap_before)
+            and (
+                toks[k + 1].cap
+                or (toks[k + 1].low in ("&", "of") and k + 2 < n and toks[k + 2].cap)
+            )
         ):
             if consumed[k + 1]:
                 break
@@ -512,9 +578,10 @@ def find_names(text: str) -> list[Span]:
             continue
         if run[0].low in lex.first and run[0].low not in lex.ambiguous_first:
             continue  # "at Maria Lopez's house"
-        for x in run:
-            consumed[toks.index(x)] = True
-            x.label, x.reason = "ORG", "capitalised name of a place of work or care after 'at'"
+        for idx in range(i, k + 1):
+            consumed[idx] = True
+            toks[idx].label = "ORG"
+            toks[idx].reason = "capitalised name of a place of work or care after 'at'"
 
     # 3. per-token names and places
     def prev_tok(i: int) -> Tok | None:
@@ -615,8 +682,13 @@ def find_names(text: str) -> list[Span]:
                 continue
             if t.sent_start and not listed and _looks_english(low):
                 continue
-            p = prev_tok(i)
-            if p is not None and p.low in LOC_STRONG_PREPS and not listed and _tight(t.gap_before):
+            pv = prev_tok(i)
+            if (
+                pv is not None
+                and pv.low in LOC_STRONG_PREPS
+                and not listed
+                and _tight(t.gap_before)
+            ):
                 t.label = "LOCATION"
                 t.reason = "capitalised unknown word after a place preposition"
                 continue
@@ -646,8 +718,8 @@ def find_names(text: str) -> list[Span]:
             if t.sent_start and not person_ev:
                 continue
             if not t.sent_start and not person_ev:
-                p = prev_tok(i)
-                if p is not None and p.cap and not p.sent_start and p.label is None:
+                pv = prev_tok(i)
+                if pv is not None and pv.cap and not pv.sent_start and pv.label is None:
                     continue  # Title Case heading such as "Hope And Healing"
             t.label = "NAME"
             t.reason = "capitalised first name (also an English word) in name position"
@@ -678,8 +750,8 @@ def find_names(text: str) -> list[Span]:
         if prefix and not suffix and b.low in lex.english and b.label is None and not ctx:
             continue
         if ctx and not _hard_excluded(lex, head) and head.low not in MONTH_NAMES:
-            for x in (a, b):
-                x.label, x.reason = "LOCATION", "multi-word place name (town, park, district)"
+            for tk in (a, b):
+                tk.label, tk.reason = "LOCATION", "multi-word place name (town, park, district)"
 
     # 4. pairing: first name + surname, surname + preceding first name, middle initials
     changed = True
@@ -709,9 +781,12 @@ def find_names(text: str) -> list[Span]:
                 b_ok = not _hard_excluded(lex, b) or (
                     b.low in lex.last and b.low in lex.non_phi and not b.allcaps
                 )
-                if b.cap and b_ok and (
-                    b.low in lex.last or not _is_english(lex, b.low)
-                ) and (a.cap == b.cap or a.allcaps == b.allcaps):
+                if (
+                    b.cap
+                    and b_ok
+                    and (b.low in lex.last or not _is_english(lex, b.low))
+                    and (a.cap == b.cap or a.allcaps == b.allcaps)
+                ):
                     if f"{a.low} {b.low}" in lex.authors:
                         continue
                     b.label, b.reason = "NAME", "surname following a first name"
@@ -736,9 +811,10 @@ def find_names(text: str) -> list[Span]:
         for i, t in enumerate(toks):
             if t.label is not None or consumed[i]:
                 continue
-            common = confirmed.get(t.low)
-            if common is None:
+            maybe_common = confirmed.get(t.low)
+            if maybe_common is None:
                 continue
+            common = maybe_common
             if common and not t.cap:
                 continue
             if common and t.sent_start and t.low in ("will", "may", "hope", "grace", "mark"):

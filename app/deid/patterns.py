@@ -129,7 +129,8 @@ HOLIDAY_RE: Final = re.compile(
 )
 _AGE_WORD: Final = (
     r"(?:ninety(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
-    r"|(?:one |a )?hundred(?:[- ](?:and[- ])?(?:one|two|three|four|five|six|seven|eight|nine|ten))?)"
+    r"|(?:one |a )?hundred"
+    r"(?:[- ](?:and[- ])?(?:one|two|three|four|five|six|seven|eight|nine|ten))?)"
 )
 _AGE_NUM: Final = rf"(?:\d{{2,3}}|{_AGE_WORD})"
 AGE_RE: Final = re.compile(

@@ -197,10 +197,21 @@ def presidio_detector() -> Detector:  # pragma: no cover - optional comparison
 
     engine = AnalyzerEngine()
     mapping = {
-        "PERSON": "NAME", "DATE_TIME": "DATE", "PHONE_NUMBER": "PHONE", "EMAIL_ADDRESS": "EMAIL",
-        "LOCATION": "LOCATION", "US_SSN": "SSN", "URL": "URL", "IP_ADDRESS": "IP",
-        "NRP": "ORG", "US_DRIVER_LICENSE": "ID", "US_BANK_NUMBER": "ID", "MEDICAL_LICENSE": "ID",
-        "US_PASSPORT": "ID", "CREDIT_CARD": "ID", "ORGANIZATION": "ORG",
+        "PERSON": "NAME",
+        "DATE_TIME": "DATE",
+        "PHONE_NUMBER": "PHONE",
+        "EMAIL_ADDRESS": "EMAIL",
+        "LOCATION": "LOCATION",
+        "US_SSN": "SSN",
+        "URL": "URL",
+        "IP_ADDRESS": "IP",
+        "NRP": "ORG",
+        "US_DRIVER_LICENSE": "ID",
+        "US_BANK_NUMBER": "ID",
+        "MEDICAL_LICENSE": "ID",
+        "US_PASSPORT": "ID",
+        "CREDIT_CARD": "ID",
+        "ORGANIZATION": "ORG",
     }
 
     def det(text: str) -> list[SpanT]:

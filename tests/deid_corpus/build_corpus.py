@@ -26,8 +26,20 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 MARK_RE = re.compile(r"\[\[([A-Z]+):(.+?)\]\]")
 CATS = {
-    "NAME", "DATE", "AGE", "PHONE", "FAX", "EMAIL", "ADDRESS", "LOCATION", "ZIP", "SSN",
-    "ID", "URL", "IP", "ORG",
+    "NAME",
+    "DATE",
+    "AGE",
+    "PHONE",
+    "FAX",
+    "EMAIL",
+    "ADDRESS",
+    "LOCATION",
+    "ZIP",
+    "SSN",
+    "ID",
+    "URL",
+    "IP",
+    "ORG",
 }
 
 
@@ -101,65 +113,273 @@ def load_handwritten() -> list[tuple[str, str]]:
 
 FIRST = [
     # invented or rare names (not necessarily in any name list)
-    "Zelphine", "Oriel", "Tamsin", "Kazimir", "Bexley", "Thaddeus", "Marisela", "Quillon",
-    "Ysolde", "Corvin", "Lirael", "Dashiell", "Ottoline", "Pernille", "Caspian", "Wrenna",
-    "Isidore", "Marit", "Anselm", "Delphine", "Evander", "Florian", "Henrike", "Jovanna",
-    "Leopold", "Maelis", "Nikandros", "Orsolya", "Perpetua", "Radomir", "Saoirse", "Taavi",
+    "Zelphine",
+    "Oriel",
+    "Tamsin",
+    "Kazimir",
+    "Bexley",
+    "Thaddeus",
+    "Marisela",
+    "Quillon",
+    "Ysolde",
+    "Corvin",
+    "Lirael",
+    "Dashiell",
+    "Ottoline",
+    "Pernille",
+    "Caspian",
+    "Wrenna",
+    "Isidore",
+    "Marit",
+    "Anselm",
+    "Delphine",
+    "Evander",
+    "Florian",
+    "Henrike",
+    "Jovanna",
+    "Leopold",
+    "Maelis",
+    "Nikandros",
+    "Orsolya",
+    "Perpetua",
+    "Radomir",
+    "Saoirse",
+    "Taavi",
     # common / diverse names
-    "Maria", "James", "Keisha", "Wei", "Priya", "Mohammed", "Sofia", "Darnell", "Olga",
-    "Luis", "Aaliyah", "Connor", "Mei", "Hamid", "Brianna", "Tyrone", "Svetlana", "Diego",
-    "Fatima", "Ethan", "Chloe", "Imani", "Raj", "Valentina", "Trevor", "Yusuf", "Leticia",
-    "Jasmine", "Nathaniel", "Guadalupe", "Kwame", "Ingrid", "Shanice", "Dmitri", "Carmen",
+    "Maria",
+    "James",
+    "Keisha",
+    "Wei",
+    "Priya",
+    "Mohammed",
+    "Sofia",
+    "Darnell",
+    "Olga",
+    "Luis",
+    "Aaliyah",
+    "Connor",
+    "Mei",
+    "Hamid",
+    "Brianna",
+    "Tyrone",
+    "Svetlana",
+    "Diego",
+    "Fatima",
+    "Ethan",
+    "Chloe",
+    "Imani",
+    "Raj",
+    "Valentina",
+    "Trevor",
+    "Yusuf",
+    "Leticia",
+    "Jasmine",
+    "Nathaniel",
+    "Guadalupe",
+    "Kwame",
+    "Ingrid",
+    "Shanice",
+    "Dmitri",
+    "Carmen",
 ]
 WORD_FIRST = ["Hope", "Grace", "Faith", "Joy", "Will", "Mark", "Rose", "Dawn", "Amber", "Hunter"]
 LAST = [
-    "Okonkwo", "Vasquez", "Lindqvist", "Thibodeaux", "Nakamura", "Brennan-Holt", "Abernathy",
-    "Castellano", "Przybylski", "Oyelaran", "Featherstone", "McAllister", "Delacroix",
-    "Halvorsen", "Quintanilla", "Szymanski", "Achterberg", "Obuya", "Fairbanks", "Nguyen",
-    "Rosenthal", "Kowalczyk", "Haddad", "Iwasaki", "Olufemi", "Marchetti", "Van Buren",
-    "Stoltzfus", "Gallagher", "Ramaswamy", "Dunleavy", "Kapoor", "Whitfield", "Esposito",
-    "Brown", "Young", "White", "Miller", "Rogers", "Green", "King", "Hill",
+    "Okonkwo",
+    "Vasquez",
+    "Lindqvist",
+    "Thibodeaux",
+    "Nakamura",
+    "Brennan-Holt",
+    "Abernathy",
+    "Castellano",
+    "Przybylski",
+    "Oyelaran",
+    "Featherstone",
+    "McAllister",
+    "Delacroix",
+    "Halvorsen",
+    "Quintanilla",
+    "Szymanski",
+    "Achterberg",
+    "Obuya",
+    "Fairbanks",
+    "Nguyen",
+    "Rosenthal",
+    "Kowalczyk",
+    "Haddad",
+    "Iwasaki",
+    "Olufemi",
+    "Marchetti",
+    "Van Buren",
+    "Stoltzfus",
+    "Gallagher",
+    "Ramaswamy",
+    "Dunleavy",
+    "Kapoor",
+    "Whitfield",
+    "Esposito",
+    "Brown",
+    "Young",
+    "White",
+    "Miller",
+    "Rogers",
+    "Green",
+    "King",
+    "Hill",
 ]
 RELATIONS = [
-    "husband", "wife", "partner", "son", "daughter", "mother", "father", "sister", "brother",
-    "grandmother", "grandson", "aunt", "uncle", "roommate", "boyfriend", "girlfriend",
-    "stepfather", "best friend", "ex-wife", "ex-husband", "cousin", "niece", "coworker", "boss",
+    "husband",
+    "wife",
+    "partner",
+    "son",
+    "daughter",
+    "mother",
+    "father",
+    "sister",
+    "brother",
+    "grandmother",
+    "grandson",
+    "aunt",
+    "uncle",
+    "roommate",
+    "boyfriend",
+    "girlfriend",
+    "stepfather",
+    "best friend",
+    "ex-wife",
+    "ex-husband",
+    "cousin",
+    "niece",
+    "coworker",
+    "boss",
 ]
 CITIES = [
-    "Dayton", "Tacoma", "Duluth", "Scranton", "Fresno", "Boise", "Flagstaff", "Savannah",
-    "Pueblo", "Saginaw", "Bozeman", "Chattanooga", "Allentown", "Kalamazoo", "Lubbock",
-    "Marlow Falls", "Cedar Bluff", "Wexley Heights", "East Harwich", "Port Easton",
-    "Hollis Grove", "Brookhaven", "Carver Mills", "Little Compton", "Fenwick",
+    "Dayton",
+    "Tacoma",
+    "Duluth",
+    "Scranton",
+    "Fresno",
+    "Boise",
+    "Flagstaff",
+    "Savannah",
+    "Pueblo",
+    "Saginaw",
+    "Bozeman",
+    "Chattanooga",
+    "Allentown",
+    "Kalamazoo",
+    "Lubbock",
+    "Marlow Falls",
+    "Cedar Bluff",
+    "Wexley Heights",
+    "East Harwich",
+    "Port Easton",
+    "Hollis Grove",
+    "Brookhaven",
+    "Carver Mills",
+    "Little Compton",
+    "Fenwick",
 ]
-STATES = [("Ohio", "OH"), ("Washington", "WA"), ("Minnesota", "MN"), ("Oregon", "OR"),
-          ("Texas", "TX"), ("Georgia", "GA"), ("Michigan", "MI"), ("Colorado", "CO")]
+STATES = [
+    ("Ohio", "OH"),
+    ("Washington", "WA"),
+    ("Minnesota", "MN"),
+    ("Oregon", "OR"),
+    ("Texas", "TX"),
+    ("Georgia", "GA"),
+    ("Michigan", "MI"),
+    ("Colorado", "CO"),
+]
 STREETS = [
-    "Maple Street", "Culpepper Lane", "Old Mill Road", "Brindle Court", "Quarry Hill Road",
-    "Sycamore Ave", "Heron Point Drive", "Elmwood Avenue", "Larkspur St.", "Tamarack Drive",
-    "Ferris Street", "Kingfisher Way", "Orchard Lane", "Birchwood Blvd", "W 14th Street",
+    "Maple Street",
+    "Culpepper Lane",
+    "Old Mill Road",
+    "Brindle Court",
+    "Quarry Hill Road",
+    "Sycamore Ave",
+    "Heron Point Drive",
+    "Elmwood Avenue",
+    "Larkspur St.",
+    "Tamarack Drive",
+    "Ferris Street",
+    "Kingfisher Way",
+    "Orchard Lane",
+    "Birchwood Blvd",
+    "W 14th Street",
 ]
 SCHOOLS = [
-    "Lincoln High School", "Greenfield Elementary", "Harborview Middle School",
-    "Ravensworth University", "Tillman College", "Saint Ambrose Academy",
-    "Westover Prep", "Northfield High School", "Mapleton Elementary School",
-    "Cloverdale Junior High", "Eastbrook Community College",
+    "Lincoln High School",
+    "Greenfield Elementary",
+    "Harborview Middle School",
+    "Ravensworth University",
+    "Tillman College",
+    "Saint Ambrose Academy",
+    "Westover Prep",
+    "Northfield High School",
+    "Mapleton Elementary School",
+    "Cloverdale Junior High",
+    "Eastbrook Community College",
 ]
 EMPLOYERS = [
-    "Acme Logistics", "Brightline Freight", "Calloway Steel", "Quillfeather Analytics",
-    "Halberd Packaging", "Harbinger Mutual Insurance", "Consolidated Rail", "Pinecrest Manor",
-    "Dinah's Diner", "Walmart", "Target", "Bluewater Credit Union", "Northgate Pediatrics",
-    "Sterling Auto Body", "Kessler Construction", "Orion Software",
+    "Acme Logistics",
+    "Brightline Freight",
+    "Calloway Steel",
+    "Quillfeather Analytics",
+    "Halberd Packaging",
+    "Harbinger Mutual Insurance",
+    "Consolidated Rail",
+    "Pinecrest Manor",
+    "Dinah's Diner",
+    "Walmart",
+    "Target",
+    "Bluewater Credit Union",
+    "Northgate Pediatrics",
+    "Sterling Auto Body",
+    "Kessler Construction",
+    "Orion Software",
 ]
 HOSPITALS = [
-    "Mercy Hospital", "Holy Cross Hospital", "St. Jude's Behavioral Health",
-    "Lakeshore Recovery Center", "Bellhaven VA Medical Center", "Riverside Trauma Clinic",
-    "Valley Presbyterian Hospital", "Sunrise Pavilion", "Northshore Hospice",
+    "Mercy Hospital",
+    "Holy Cross Hospital",
+    "St. Jude's Behavioral Health",
+    "Lakeshore Recovery Center",
+    "Bellhaven VA Medical Center",
+    "Riverside Trauma Clinic",
+    "Valley Presbyterian Hospital",
+    "Sunrise Pavilion",
+    "Northshore Hospice",
 ]
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December"]
-HOLIDAYS = ["Thanksgiving", "Christmas Eve", "Christmas", "New Year's Eve", "Easter",
-            "Halloween", "the Fourth of July", "Mother's Day", "Father's Day", "Labor Day",
-            "Memorial Day", "Valentine's Day", "Hanukkah", "Passover", "Diwali"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+HOLIDAYS = [
+    "Thanksgiving",
+    "Christmas Eve",
+    "Christmas",
+    "New Year's Eve",
+    "Easter",
+    "Halloween",
+    "the Fourth of July",
+    "Mother's Day",
+    "Father's Day",
+    "Labor Day",
+    "Memorial Day",
+    "Valentine's Day",
+    "Hanukkah",
+    "Passover",
+    "Diwali",
+]
 
 CLEAN_SENTENCES = [
     "She takes sertraline 50 mg every morning and reports mild nausea.",
@@ -331,17 +551,21 @@ class Gen:
             if key == "HANDLE":
                 return f"[[URL:@{r.choice(FIRST).lower()}_{r.choice(['xo', 'real', 'art', '99'])}]]"
             if key == "URL":
-                return f"[[URL:https://www.example.com/{r.choice(['blog', 'u', 'p'])}/{r.randint(10, 9999)}]]"
+                path = f"{r.choice(['blog', 'u', 'p'])}/{r.randint(10, 9999)}"
+                return f"[[URL:https://www.example.com/{path}]]"
             if key == "MRN":
                 return f"[[ID:{r.randint(10000000, 99999999)}]]"
             if key == "MEMBER":
                 return f"[[ID:{r.choice(['XQH', 'BCB', 'MDC'])}{r.randint(100000000, 999999999)}]]"
             if key == "PLATE":
-                return f"[[ID:{r.randint(1, 9)}{''.join(r.choice('ABCDEFGHJKLMNPRSTUVWXYZ') for _ in range(3))}{r.randint(100, 999)}]]"
+                letters = "".join(r.choice("ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(3))
+                return f"[[ID:{r.randint(1, 9)}{letters}{r.randint(100, 999)}]]"
             if key == "SSN":
                 return f"[[SSN:{r.randint(100, 899)}-{r.randint(10, 99)}-{r.randint(1000, 9999)}]]"
             if key == "IP":
-                return f"[[IP:{r.randint(11, 223)}.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}]]"
+                octets = [r.randint(11, 223), r.randint(0, 255)]
+                octets += [r.randint(0, 255), r.randint(1, 254)]
+                return f"[[IP:{'.'.join(map(str, octets))}]]"
             if key == "AGE90":
                 a = r.randint(90, 104)
                 return r.choice([f"[[AGE:{a}]] years old", f"a [[AGE:{a}-year-old]]"])
@@ -363,11 +587,18 @@ class Gen:
     def note(self, idx: int, clean: bool) -> str:
         r = self.r
         sents: list[str] = []
-        opener = r.choice([
-            "Case presentation for peer consultation.", "Supervision note.",
-            "Consult request.", "Peer group case.", "Brief consult.", "Group supervision.",
-            "Consultation summary.", "Question for the group.",
-        ])
+        opener = r.choice(
+            [
+                "Case presentation for peer consultation.",
+                "Supervision note.",
+                "Consult request.",
+                "Peer group case.",
+                "Brief consult.",
+                "Group supervision.",
+                "Consultation summary.",
+                "Question for the group.",
+            ]
+        )
         sents.append(opener)
         if clean:
             sents += r.sample(CLEAN_SENTENCES, r.randint(7, 14))
@@ -388,11 +619,16 @@ class Gen:
         body = phi + clean_s
         r.shuffle(body)
         # keep the full-name introduction first when present
-        intro = r.choice([
-            "{C} is the client presented today.", "Client: {C}.", "Presenting {C} for input.",
-            "This is about {C}, seen weekly since the spring.",
-            "I saw {C} again this week.", "{C}, referred last month, is stuck.",
-        ])
+        intro = r.choice(
+            [
+                "{C} is the client presented today.",
+                "Client: {C}.",
+                "Presenting {C} for input.",
+                "This is about {C}, seen weekly since the spring.",
+                "I saw {C} again this week.",
+                "{C}, referred last month, is stuck.",
+            ]
+        )
         sents.append(self.fill(intro, ctx))
         for t in body:
             sents.append(self.fill(t, ctx) if "{" in t else t)

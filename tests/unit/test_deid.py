@@ -64,7 +64,11 @@ def flagged_words(text: str) -> set[str]:
         ("SSN 123-45-6789 on the form.", "123-45-6789", "SSN"),
         ("MRN 12345678 in the chart.", "12345678", "ID"),
         ("License plate 7ABC123 was reported.", "7ABC123", "ID"),
-        ("See https://www.example.com/blog/12 for posts.", "https://www.example.com/blog/12", "URL"),
+        (
+            "See https://www.example.com/blog/12 for posts.",
+            "https://www.example.com/blog/12",
+            "URL",
+        ),
         ("She posts as @sunnygirl99 online.", "@sunnygirl99", "URL"),
         ("Logged in from 192.168.1.20 last night.", "192.168.1.20", "IP"),
         ("He works at Acme Logistics on nights.", "Acme Logistics", "ORG"),
@@ -200,8 +204,9 @@ def test_corpus_floors() -> None:
 # --- CLI -------------------------------------------------------------------------------
 
 
-def _run_cli(argv: list[str], stdin: str, monkeypatch: pytest.MonkeyPatch,
-             capsys: pytest.CaptureFixture[str]) -> tuple[int, list[dict[str, object]]]:
+def _run_cli(
+    argv: list[str], stdin: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, list[dict[str, object]]]:
     from app.cli import cmd_deid
 
     parser = argparse.ArgumentParser()
@@ -222,13 +227,16 @@ def test_cli_findings(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFix
 
 
 def test_cli_clean(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    rc, rows = _run_cli(["deid-check", "-"], "PHQ-9 of 17 on sertraline 50 mg.", monkeypatch, capsys)
+    rc, rows = _run_cli(
+        ["deid-check", "-"], "PHQ-9 of 17 on sertraline 50 mg.", monkeypatch, capsys
+    )
     assert rc == 0
     assert rows == []
 
 
-def test_cli_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     p = tmp_path / "note.txt"
     p.write_text("Email jane@example.com", encoding="utf-8")
     rc, rows = _run_cli(["deid-check", str(p)], "", monkeypatch, capsys)
