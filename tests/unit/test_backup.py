@@ -94,8 +94,7 @@ def test_restore_keeps_the_replaced_database_and_reopens(full_db: Database) -> N
         assert "Made after the backup" in [g.name for g in practice.list_groups(kept)]
         kept.dispose()
         assert "restore" in [
-            r[0]
-            for r in restored.db.engine.connect().execute(text("SELECT action FROM audit_log"))
+            r[0] for r in restored.db.engine.connect().execute(text("SELECT action FROM audit_log"))
         ]
     finally:
         restored.db.dispose()
