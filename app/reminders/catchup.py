@@ -58,11 +58,16 @@ class DueReminder:
         return self.reminder.key
 
 
-def classify(due: Iterable[PlannedReminder], now: datetime) -> list[DueReminder]:
+def classify(
+    due: Iterable[PlannedReminder], now: datetime, catching_up: bool = False
+) -> list[DueReminder]:
+    """``catching_up`` (start-up, resume): everything already due fell due while nobody
+    was watching and goes to the digest; otherwise only what is over LATE_AFTER late."""
+    late_after = timedelta(0) if catching_up else LATE_AFTER
     out = [
         DueReminder(
             reminder=r,
-            late=now - r.due_utc > LATE_AFTER,
+            late=now - r.due_utc > late_after,
             obsolete=r.is_obsolete(now),
         )
         for r in due

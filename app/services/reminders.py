@@ -49,6 +49,7 @@ from app.store.models import (
     Attendance,
     AttendanceStatus,
     DutyRole,
+    Group,
     LeavePeriod,
     Member,
     Membership,
@@ -437,12 +438,15 @@ KIND_FALLBACK_TITLE = "Session"
 CADENCE_TITLE = "Time for a consultation"
 
 
-def take_due(db: Database, member_id: int, now: datetime | None = None) -> TakeResult:
+def take_due(
+    db: Database, member_id: int, now: datetime | None = None, *, catching_up: bool = False
+) -> TakeResult:
     """Take every reminder that has come due since the last look, exactly once.
 
     New ones get a delivery row (``delivered``, or ``missed`` when the session is already
     over) and snoozed ones whose time came are delivered again. The watermark moves to
-    ``now``. Call it from every timer, at start-up and on resume: it is idempotent.
+    ``now``. Call it from every timer, at start-up and on resume (``catching_up``: what
+    is already due goes to the digest): it is idempotent.
     """
     now = now or utcnow(db.clock)
     with transaction(db.engine) as s:
@@ -462,7 +466,7 @@ def take_due(db: Database, member_id: int, now: datetime | None = None) -> TakeR
                     )
                 ).all()
             )
-        items = classify([p for p in planned if p.key not in done], now)
+        items = classify([p for p in planned if p.key not in done], now, catching_up)
         for d in items:
             r = d.reminder
             s.add(
@@ -630,6 +634,18 @@ def cadence_attention(
 
 
 attention.PROVIDERS.append(cadence_attention)
+
+
+def my_groups(db: Database, member_id: int) -> list[tuple[int, str, str]]:
+    """(group id, name, my role) of the active groups I belong to, by name."""
+    with transaction(db.engine) as s:
+        rows = s.exec(
+            select(Group.id, Group.name, Membership.role)
+            .join(Membership, col(Membership.group_id) == Group.id)
+            .where(Membership.member_id == member_id, col(Group.archived).is_(False))
+            .order_by(func.lower(Group.name))
+        ).all()
+        return [(gid or 0, name, role) for gid, name, role in rows]
 
 
 def next_session(
