@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.cli import main as cli_main
+
+if TYPE_CHECKING:
+    from app.services.hours import HoursReport
 
 
 def _run_gui(args: argparse.Namespace) -> int:
@@ -15,7 +20,20 @@ def _run_gui(args: argparse.Namespace) -> int:
     return run_gui(args)
 
 
+def _write_hours_pdf(report: HoursReport, path: Path) -> int:
+    from ui.hours_report import write_pdf  # Qt is imported only when a PDF is written
+
+    return write_pdf(report, path)
+
+
+def _register_ui_backed_commands() -> None:
+    from app.cli import cmd_hours
+
+    cmd_hours.set_pdf_renderer(_write_hours_pdf)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _register_ui_backed_commands()
     return cli_main(argv, gui=_run_gui)
 
 

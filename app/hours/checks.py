@@ -143,8 +143,12 @@ def evaluate(
     period_start: date | None = None,
     period_end: date | None = None,
     today: date | None = None,
+    window_end: date | None = None,
 ) -> Evaluation:
-    """Count ``entries`` within [period_start, period_end] under ``rs``."""
+    """Count ``entries`` within [period_start, period_end] under ``rs``.
+
+    ``window_end`` is the end of the set's own period (the candidacy window): once
+    ``today`` is past it, unmet targets are a broken rule."""
     todo = sorted(
         (
             e
@@ -284,14 +288,14 @@ def evaluate(
                 )
             )
 
-    if period_end is not None and today is not None and today > period_end:
+    if window_end is not None and today is not None and today > window_end:
         unmet = [t for t in targets if t.kind == "min" and not t.met]
         if unmet:
             warnings.append(
                 RuleWarning(
                     "period_ended",
                     "warning",
-                    f"The period ended on {period_end.isoformat()} with targets unmet",
+                    f"The period ended on {window_end.isoformat()} with targets unmet",
                     "Unmet: "
                     + _listing(
                         [

@@ -351,10 +351,12 @@ def overview(
         sid = set_id or _member_set_id(s, member_id)
         rs = load_set_or_default(db, sid)
         today = _today(db, m)
+        window_end = None
         if start is None and end is None:
             start, end = candidacy_period(rs, _first_entry_date(s, m), today)
+            window_end = end
         entries = tuple(_entries(s, m, start, end))
-        ev = evaluate(rs, entries, start, end, today)
+        ev = evaluate(rs, entries, start, end, today, window_end)
         locks = tuple(_lock_infos(s, m, only_active=False))
         return Overview(Ledger(member_id, m.display_name, start, end, entries), ev, rs.id, locks)
 
@@ -670,7 +672,7 @@ def attention(db: Database, me_id: int | None, now: datetime) -> list[AttentionI
         rs = load_set_or_default(db, _member_set_id(s, me_id))
         today = now.astimezone(zone(m.timezone)).date()
         start, end = candidacy_period(rs, _first_entry_date(s, m), today)
-        ev = evaluate(rs, _entries(s, m, start, end), start, end, today)
+        ev = evaluate(rs, _entries(s, m, start, end), start, end, today, end)
         for w in ev.broken:
             items.append(
                 AttentionItem(

@@ -244,8 +244,10 @@ def test_period_ending_with_unmet_targets_is_a_warning() -> None:
     rs = rules("[categories.individual_supervision]\nmin_hours = 2\n")
     es = [entry(MON, C.INDIVIDUAL_SUPERVISION, 60)]
     end = MON + timedelta(days=30)
-    assert evaluate(rs, es, MON, end, today=end).warnings == ()
-    (w,) = evaluate(rs, es, MON, end, today=end + timedelta(days=1)).warnings
+    assert evaluate(rs, es, MON, end, today=end, window_end=end).warnings == ()
+    # a filter period that ended is not the set's own window
+    assert evaluate(rs, es, MON, end, today=end + timedelta(days=1)).warnings == ()
+    (w,) = evaluate(rs, es, MON, end, today=end + timedelta(days=1), window_end=end).warnings
     assert w.rule == "period_ended"
     assert "Individual supervision 1/2 h" in w.detail
 

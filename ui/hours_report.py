@@ -1,0 +1,256 @@
+"""The sign-off PDF of a period's hours, drawn with Qt's own PDF writer.
+
+Page 1 holds what a supervisor signs: candidate, supervisor, period, requirement set,
+totals per category (logged to the minute and counted under the set's rules), the checks,
+the lock state with the entries' hash, and signature lines. The entries follow, one row
+each. Every page has a footer with the candidate, the period and "page N of M".
+
+Used by the Hours screen and, through ui/launch.py, by ``consultory hours-report``.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtGui import (
+    QFont,
+    QGuiApplication,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QTextDocument,
+)
+
+from app.hours.categories import CATEGORY_COLORS, ORDER
+from app.hours.ledger import fmt_hours, fmt_minutes
+from app.services.hours import HoursReport
+from app.store.engine import touch_private
+
+_app: QGuiApplication | None = None
+
+CSS = """
+body { font-family: 'DejaVu Sans', 'Helvetica', sans-serif; font-size: 9pt; color: #111; }
+h1 { font-size: 16pt; margin: 0 0 2pt 0; }
+h2 { font-size: 11pt; margin: 12pt 0 4pt 0; }
+p.sub { color: #555; margin: 0 0 8pt 0; }
+p.note { color: #8a4b00; }
+table.grid { border-collapse: collapse; }
+table.grid th { background: #eef1f5; text-align: left; font-weight: bold; }
+table.grid td, table.grid th { border: 0.5pt solid #c8ccd2; padding: 3pt 5pt; }
+td.num, th.num { text-align: right; }
+tr.total td { font-weight: bold; background: #f6f7f9; }
+td.key { color: #555; padding-right: 12pt; }
+.warn { color: #a61b1b; }
+.ok { color: #1d6b3a; }
+.sig td { padding-top: 26pt; }
+.mono { font-family: 'DejaVu Sans Mono', monospace; font-size: 7.5pt; color: #444; }
+"""
+
+
+def ensure_gui_app() -> None:
+    """A QGuiApplication for fonts and the PDF writer when run from the command line."""
+    global _app
+    if QGuiApplication.instance() is None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        _app = QGuiApplication([])
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _d(day: date) -> str:
+    return day.isoformat()
+
+
+def report_html(rep: HoursReport) -> str:
+    ev = rep.evaluation
+    targets = {t.key: t for t in ev.targets}
+    counts: dict[str, int] = {}
+    for e in rep.entries:
+        counts[e.category.value] = counts.get(e.category.value, 0) + 1
+    parts = [f"<html><head><style>{CSS}</style></head><body>"]
+    parts.append("<h1>Supervised hours log</h1>")
+    parts.append(
+        f"<p class='sub'>{_d(rep.start)} to {_d(rep.end)} · generated {_d(rep.generated_on)} "
+        "by Consultory</p>"
+    )
+    cred = f" ({_e(rep.credential)})" if rep.credential else ""
+    lock = (
+        f"Signed and locked on {_d(rep.lock.locked_at.date())}"
+        + ("" if rep.lock.intact else " — <span class='warn'>entries changed since</span>")
+        if rep.lock is not None
+        else "Not locked"
+    )
+    info = [
+        ("Candidate", f"<b>{_e(rep.candidate)}</b>{cred}"),
+        ("Supervisor", _e(rep.supervisor) if rep.supervisor else "_" * 34),
+        ("Period", f"{_d(rep.start)} to {_d(rep.end)}"),
+        ("Requirement set", _e(rep.set_name)),
+        ("Status", lock),
+    ]
+    parts.append("<table>")
+    for k, v in info:
+        parts.append(f"<tr><td class='key'>{k}</td><td>{v}</td></tr>")
+    parts.append("</table>")
+    if rep.set_is_example:
+        parts.append(
+            "<p class='note'>The requirement set is an example, not any board's rules and not "
+            "legal advice. Check the counted hours against your board's current rules.</p>"
+        )
+
+    parts.append("<h2>Totals by category</h2>")
+    parts.append(
+        "<table class='grid' width='100%'><tr><th>Category</th><th class='num'>Entries</th>"
+        "<th class='num'>Logged</th><th class='num'>Counted hours</th>"
+        "<th class='num'>Target</th></tr>"
+    )
+    logged = ev.logged_minutes
+    for cat in ORDER:
+        if cat not in logged and cat.value not in targets:
+            continue
+        t = targets.get(cat.value)
+        goal = ""
+        if t is not None:
+            goal = ("at least " if t.kind == "min" else "at most ") + fmt_hours(t.target_hours)
+        swatch = f"<span style='color:{CATEGORY_COLORS[cat]}'>■</span> "
+        parts.append(
+            f"<tr><td>{swatch}{_e(cat.label)}</td>"
+            f"<td class='num'>{counts.get(cat.value, 0)}</td>"
+            f"<td class='num'>{fmt_minutes(logged.get(cat, 0))}</td>"
+            f"<td class='num'>{fmt_hours(ev.counted_hours.get(cat, 0.0))}</td>"
+            f"<td class='num'>{goal}</td></tr>"
+        )
+    total_t = targets.get("total")
+    parts.append(
+        f"<tr class='total'><td>Total</td><td class='num'>{len(rep.entries)}</td>"
+        f"<td class='num'>{fmt_minutes(rep.total_minutes)}</td>"
+        f"<td class='num'>{fmt_hours(ev.counted_total_hours)}</td>"
+        f"<td class='num'>"
+        f"{'at least ' + fmt_hours(total_t.target_hours) if total_t else ''}</td></tr>"
+    )
+    parts.append("</table>")
+    parts.append(
+        "<p class='sub'>Logged: exact minutes from attendance and manual entries. Counted: "
+        "hours under the requirement set's rules (minutes per hour, caps, minimum session "
+        "length); the total counts only the set's total categories.</p>"
+    )
+
+    parts.append("<h2>Checks</h2>")
+    if ev.warnings:
+        parts.append("<ul>")
+        for w in ev.warnings:
+            cls = "warn" if w.severity == "warning" else ""
+            parts.append(f"<li><span class='{cls}'>{_e(w.title)}.</span> {_e(w.detail)}</li>")
+        parts.append("</ul>")
+    else:
+        parts.append("<p class='ok'>No rule of the requirement set is broken in this period.</p>")
+
+    parts.append("<h2>Signatures</h2>")
+    parts.append(
+        "<p>I confirm that the hours listed in this log are accurate.</p>"
+        "<table class='sig' width='100%'>"
+        "<tr><td width='62%'>Candidate: ______________________________</td>"
+        "<td>Date: _______________</td></tr>"
+        "<tr><td>Supervisor: _____________________________</td>"
+        "<td>Date: _______________</td></tr>"
+        "<tr><td>Supervisor licence no.: ___________________</td><td></td></tr>"
+        "</table>"
+    )
+    parts.append(f"<p class='mono'>Entries hash (SHA-256): {rep.entries_hash}</p>")
+
+    parts.append("<h2 style='page-break-before: always'>Entries</h2>")
+    if not rep.entries:
+        parts.append("<p>No hours were logged in this period.</p>")
+    else:
+        parts.append(
+            "<table class='grid' width='100%'><thead><tr><th>Date</th><th>Category</th>"
+            "<th class='num'>Minutes</th><th>Source</th><th>Description</th></tr></thead>"
+        )
+        rows = []
+        for e in rep.entries:
+            src = "attendance" if not e.manual else "manual"
+            if e.status in ("late", "left_early"):
+                src += f" ({e.status.replace('_', ' ')})"
+            rows.append(
+                f"<tr><td>{_d(e.on_date)}</td><td>{_e(e.category.label)}</td>"
+                f"<td class='num'>{e.minutes}</td><td>{src}</td>"
+                f"<td>{_e(e.description)}</td></tr>"
+            )
+        parts.append("".join(rows))
+        parts.append(
+            f"<tr class='total'><td colspan='2'>Total</td>"
+            f"<td class='num'>{rep.total_minutes}</td><td colspan='2'>"
+            f"{fmt_minutes(rep.total_minutes)}</td></tr></table>"
+        )
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def write_pdf(rep: HoursReport, path: Path) -> int:
+    """Write the report to ``path`` (created 0600, replaced atomically). Returns pages."""
+    ensure_gui_app()
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.part")
+    touch_private(tmp)
+    try:
+        pages = _render(rep, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return pages
+
+
+def _render(rep: HoursReport, target: Path) -> int:
+    writer = QPdfWriter(str(target))
+    writer.setTitle(f"Supervised hours log {_d(rep.start)} to {_d(rep.end)}")
+    writer.setCreator("Consultory")
+    writer.setResolution(300)
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.Letter),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(16, 14, 16, 12),
+            QPageLayout.Unit.Millimeter,
+        )
+    )
+    doc = QTextDocument()
+    doc.documentLayout().setPaintDevice(writer)
+    doc.setDefaultFont(QFont("DejaVu Sans", 9))
+    doc.setHtml(report_html(rep))
+    area = writer.pageLayout().paintRectPixels(writer.resolution())
+    footer_h = writer.resolution() * 0.3  # 0.3 inch
+    page_h = area.height() - footer_h
+    doc.setPageSize(QSizeF(area.width(), page_h))
+    pages = max(1, doc.pageCount())
+    painter = QPainter(writer)
+    try:
+        footer_font = QFont("DejaVu Sans", 7)
+        for i in range(pages):
+            if i:
+                writer.newPage()
+            painter.save()
+            painter.translate(0, -i * page_h)
+            doc.drawContents(painter, QRectF(0, i * page_h, area.width(), page_h))
+            painter.restore()
+            painter.setFont(footer_font)
+            painter.setPen(Qt.GlobalColor.darkGray)
+            painter.drawText(
+                QRectF(0, page_h, area.width(), footer_h),
+                int(Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft),
+                f"{rep.candidate} · hours {_d(rep.start)} to {_d(rep.end)}",
+            )
+            painter.drawText(
+                QRectF(0, page_h, area.width(), footer_h),
+                int(Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignRight),
+                f"page {i + 1} of {pages}",
+            )
+    finally:
+        painter.end()
+    return pages
