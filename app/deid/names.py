@@ -15,7 +15,7 @@ from app.deid.finding import Category
 from app.deid.lexicon import Lexicon, lexicon
 from app.deid.patterns import Span
 
-WORD_RE: Final = re.compile(r"[^\W\d_](?:[^\W_]|['’](?=[^\W\d_])|-(?=[^\W_]))*")
+WORD_RE: Final = re.compile(r"[^\W\d_][\w'’-]*")
 _POSSESSIVE: Final = ("'s", "’s", "'S", "’S")
 
 TITLES: Final = frozenset(
@@ -98,6 +98,7 @@ ORG_SUFFIXES: Final = frozenset(
     pediatrics dental counseling psychiatry living residence house home commons high
     middle junior elementary ministries autobody body shop""".split()
 )
+_CUE_LAST: Final = frozenset("at for by from to with in the".split())
 ORG_CUE_RE: Final = re.compile(
     r"\b(?:works?|working|worked|employed|job|jobs|hired|fired|laid off|interned|interning|"
     r"internship|volunteers?|volunteering|volunteered|shifts?|position|career|retired|"
@@ -252,39 +253,58 @@ def _is_sentence_start(text: str, start: int, prev_low: str | None) -> bool:
     return False
 
 
-def tokenize(text: str) -> list[Tok]:
+def tokenize(text: str, lex: Lexicon | None = None) -> list[Tok]:
+    """Word tokens.  With ``lex``, ordinary lower-case dictionary words that no rule looks
+    at are skipped (their text still shows up in the next token's ``gap_before``)."""
+    english = lex.english if lex is not None else frozenset()
+    first = lex.first if lex is not None else frozenset()
+    keep = _KEEP_LOWER
     toks: list[Tok] = []
+    append = toks.append
     prev_end = 0
     prev_low: str | None = None
+    n = len(text)
     for m in WORD_RE.finditer(text):
-        s, e = m.start(), m.end()
+        s, full = m.span()
         w = m.group()
+        if w[-1] in "'’-_":
+            w = w.rstrip("'’-_")
+            full = s + len(w)
+        e = full
         poss = False
-        if w.endswith(_POSSESSIVE) and len(w) > 2:
+        if len(w) > 2 and w[-2] in "'’" and w[-1] in "sS":
             w = w[:-2]
             e -= 2
             poss = True
-        elif e < len(text) and text[e] in "'’" and w.endswith(("s", "S")) and len(w) > 2:
+        elif e < n and text[e] in "'’" and w[-1] in "sS" and len(w) > 2:
             poss = True
-        first = w[0]
-        allcaps = w.isupper() and len(w) > 1
-        cap = first.isupper()
+        cap = w[0].isupper()
         low = w.lower()
-        toks.append(
+        if (
+            lex is not None
+            and not cap
+            and low in english
+            and low not in keep
+            and low not in first
+            and "'" not in low
+            and "’" not in low
+        ):
+            continue
+        append(
             Tok(
-                start=s,
-                end=e,
-                text=w,
-                low=low,
-                cap=cap,
-                allcaps=allcaps,
-                sent_start=_is_sentence_start(text, s, prev_low),
-                possessive=poss,
-                gap_before=text[prev_end:s],
-                full_end=m.end(),
+                s,
+                e,
+                w,
+                low,
+                cap,
+                cap and len(w) > 1 and w.isupper(),
+                cap and _is_sentence_start(text, s, prev_low),
+                poss,
+                text[prev_end:s],
+                full,
             )
         )
-        prev_end = m.end()
+        prev_end = full
         prev_low = low
     return toks
 
@@ -374,7 +394,7 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
     # followed (after optional 's / co-authors) by a method word
     j = i + 1
     steps = 0
-    while j < n and steps < 4 and "\n" not in toks[j].gap_before:
+    while j < n and steps < 4 and _tight(toks[j].gap_before):
         w = toks[j]
         if t.possessive:
             if w.low in POSSESSIVE_METHOD_WORDS:
@@ -432,6 +452,32 @@ def _org_word_ok(t: Tok) -> bool:
     )
 
 
+def _keep_lower() -> frozenset[str]:
+    words: set[str] = set()
+    for group in (
+        TITLES,
+        RELATIONS,
+        NAME_CUE_WORDS,
+        PERSON_VERBS,
+        STRONG_PERSON_VERBS,
+        LOC_PREPS,
+        LOC_AFFIXES,
+        ORG_SUFFIXES,
+        CONNECTORS,
+        METHOD_WORDS,
+        POSSESSIVE_METHOD_WORDS,
+        INSTRUMENT_WORDS,
+        READ_VERBS,
+        _CUE_LAST,
+        ORG_STARTERS,
+        MONTH_NAMES,
+        WEEKDAYS,
+    ):
+        words |= group
+    words |= {"goes", "known", "as", "is", "by", "nickname", "name", "called", "at", "and", "or"}
+    return frozenset(words)
+
+
 def _tight(gap: str) -> bool:
     """Tokens separated only by spaces (same line), maybe a middle initial."""
     return gap == " " or (len(gap) <= 3 and "\n" not in gap and gap.strip() == "")
@@ -439,7 +485,7 @@ def _tight(gap: str) -> bool:
 
 def find_names(text: str) -> list[Span]:
     lex = lexicon()
-    toks = tokenize(text)
+    toks = tokenize(text, lex)
     n = len(toks)
     if n == 0:
         return []
@@ -450,7 +496,10 @@ def find_names(text: str) -> list[Span]:
     i = 0
     while i < n:
         t = toks[i]
-        maxlen = lex.phrase_heads.get(t.low, 0) if t.cap else 0
+        if not t.cap:
+            i += 1
+            continue
+        maxlen = lex.phrase_heads.get(t.low, 0)
         matched = False
         for k in range(min(maxlen, n - i), 1, -1):
             seg = toks[i : i + k]
@@ -477,7 +526,8 @@ def find_names(text: str) -> list[Span]:
             i += 1
 
     # 2. organisations: capitalised run ending in an org suffix, or after an employer cue
-    for i in range(n):
+    caps = [j for j in range(n) if toks[j].cap]
+    for i in caps:
         t = toks[i]
         if consumed[i] or not t.cap or t.low not in ORG_SUFFIXES:
             continue
@@ -528,12 +578,14 @@ def find_names(text: str) -> list[Span]:
             consumed[x] = True
             toks[x].label = "ORG"
             toks[x].reason = "named organisation (school, employer, facility)"
-    for i in range(n):
+    for i in caps:
         t = toks[i]
-        if consumed[i] or not t.cap or t.sent_start:
+        if consumed[i] or t.sent_start:
             continue
-        before = text[max(0, t.start - 60) : t.start]
-        if not ORG_CUE_RE.search(before):
+        pt = toks[i - 1] if i else None
+        if pt is None or (pt.low not in _CUE_LAST and not t.gap_before.rstrip().endswith(":")):
+            continue
+        if not ORG_CUE_RE.search(text, max(0, t.start - 60), t.start):
             continue
         if _hard_excluded(lex, t) and t.low not in lex.non_phi:
             continue
@@ -560,9 +612,9 @@ def find_names(text: str) -> list[Span]:
             toks[x].label = "ORG"
             toks[x].reason = "organisation after an employer/school cue"
 
-    for i in range(1, n):
+    for i in caps:
         t = toks[i]
-        if consumed[i] or not t.cap or toks[i - 1].low != "at" or not _tight(t.gap_before):
+        if i == 0 or consumed[i] or toks[i - 1].low != "at" or not _tight(t.gap_before):
             continue
         k = i
         while k + 1 < n and toks[k + 1].cap and _tight(toks[k + 1].gap_before):
@@ -622,13 +674,27 @@ def find_names(text: str) -> list[Span]:
                 return True
         return False
 
+    first_names = lex.first
     for i in range(n):
         t = toks[i]
+        if not t.cap:
+            low = t.low
+            if low in first_names and not consumed[i]:
+                if (
+                    len(low) >= 3
+                    and (low not in lex.english or low in LOWER_OK_NAMES)
+                    and low not in lex.word_names
+                    and low not in lex.never_name
+                    and not _hard_excluded(lex, t)
+                ):
+                    t.label = "NAME"
+                    t.reason = "lower-case first name from name list"
+            continue
         if consumed[i]:
             continue
         low = t.low
         cue, strong = person_cue(i)
-        if t.cap and cue and len(low) >= 2 and low not in ALWAYS_SKIP:
+        if cue and len(low) >= 2 and low not in ALWAYS_SKIP:
             if low in lex.eponyms and not strong:
                 continue
             if _hard_excluded(lex, t) and not strong:
@@ -719,16 +785,24 @@ def find_names(text: str) -> list[Span]:
                 continue
             if not t.sent_start and not person_ev:
                 pv = prev_tok(i)
-                if pv is not None and pv.cap and not pv.sent_start and pv.label is None:
+                if (
+                    pv is not None
+                    and pv.cap
+                    and not pv.sent_start
+                    and pv.label is None
+                    and _tight(t.gap_before)
+                ):
                     continue  # Title Case heading such as "Hope And Healing"
             t.label = "NAME"
             t.reason = "capitalised first name (also an English word) in name position"
             continue
 
     # 3b. multi-word places: "Marlow Falls", "Port Easton", "in Carver Mills"
-    for i in range(n - 1):
+    for i in caps:
+        if i >= n - 1:
+            continue
         a, b = toks[i], toks[i + 1]
-        if consumed[i] or consumed[i + 1] or not (a.cap and b.cap) or not _tight(b.gap_before):
+        if consumed[i] or consumed[i + 1] or not b.cap or not _tight(b.gap_before):
             continue
         if a.allcaps or b.allcaps:
             continue
@@ -757,7 +831,10 @@ def find_names(text: str) -> list[Span]:
     changed = True
     while changed:
         changed = False
-        for i in range(n - 1):
+        named = {j for j in range(n) if toks[j].label == "NAME"}
+        for i in sorted(named | {j - 1 for j in named if j > 0}):
+            if i >= n - 1:
+                continue
             a, b = toks[i], toks[i + 1]
             if not _tight(b.gap_before) or a.possessive:
                 continue
@@ -839,3 +916,6 @@ def find_names(text: str) -> list[Span]:
 
 
 _INITIALS_RE: Final = re.compile(r"(?<![\w.])[A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?(?!\w)")
+
+
+_KEEP_LOWER: Final = _keep_lower()

@@ -108,25 +108,33 @@ BARE_MONTH_RE: Final = re.compile(
 )
 ORDINAL_DATE_RE: Final = re.compile(
     r"\b(?:on|by|until|till|since|before|after|from|of|around|through|starting|"
-    r"beginning|due|as of)\s+the\s+"
+    r"beginning|due|as of|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+the\s+"
     rf"((?:[12]\d|3[01]|[1-9])(?:st|nd|rd|th)|{_ORD_WORDS})\b"
     r"(?!\s+(?:grade|session|floor|percentile|time|visit|week|day|month|year|cycle|"
-    r"birthday|anniversary|attempt|appointment|meeting|round|step|place|of (?:her|his|"
+    r"birthday|anniversary|attempt|appointment|meeting|round|step|place|monday|tuesday|"
+    r"wednesday|thursday|friday|saturday|sunday|weekend|half|quarter|trimester|of (?:her|his|"
     r"their|my|our) |of (?:these|those|them)|one|of the))",
     _I,
 )
 HOLIDAY_RE: Final = re.compile(
-    r"\b(?:Thanksgiving(?: (?:Day|Eve|weekend|break|dinner))?|Christmas(?: (?:Eve|Day|morning))?"
+    r"(?:Thanksgiving(?: (?:Day|Eve|weekend|break|dinner))?|Christmas(?: (?:Eve|Day|morning))?"
     r"|Xmas|New Year[’']?s(?: (?:Eve|Day))?|Easter(?: (?:Sunday|weekend))?|Halloween"
-    r"|Hanukkah|Chanukah|Passover|Yom Kippur|Rosh Hashanah|Ramadan|Eid(?: al-(?:Fitr|Adha))?"
-    r"|Diwali|Kwanzaa|Juneteenth|(?:Lunar|Chinese) New Year|Valentine[’']?s Day"
+    r"|Juneteenth|Valentine[’']?s Day"
     r"|Mother[’']?s Day|Father[’']?s Day|Memorial Day|Labor Day|Veterans[’']? Day"
     r"|Independence Day|(?:Fourth|4th) of July|MLK Day|Martin Luther King(?: Jr\.?)? Day"
     r"|Presidents[’']? Day|Columbus Day|Indigenous Peoples[’']? Day|Good Friday"
     r"|Ash Wednesday|Palm Sunday|St\.? Patrick[’']?s Day|Saint Patrick[’']?s Day"
     r"|Black Friday|Cinco de Mayo|D[ií]a de (?:los )?Muertos|Day of the Dead|Groundhog Day"
-    r"|Election Day|Boxing Day|Super Bowl Sunday|Lunar New Year|Tet)\b"
+    r"|Election Day|Boxing Day|Super Bowl Sunday)(?![\w])"
 )
+# Religious observances that are often discussed as practices: only dates after a time word.
+OBSERVANCE_RE: Final = re.compile(
+    r"(?:on|during|over|at|since|until|after|before|through|around|by|last|this|next|"
+    r"for|from|of|throughout|before|near)\s+"
+    r"((?:Hanukkah|Chanukah|Passover|Yom Kippur|Rosh Hashanah|Ramadan|Eid(?: al-(?:Fitr|Adha))?"
+    r"|Diwali|Kwanzaa|(?:Lunar|Chinese) New Year|Tet|Nowruz|Holi|Purim|Lent)(?![\w]))"
+)
+
 _AGE_WORD: Final = (
     r"(?:ninety(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
     r"|(?:one |a )?hundred"
@@ -161,22 +169,38 @@ _STREET_SUFFIX_FULL: Final = (
     r"Alley|Pike|Crescent|Plaza|Expressway|Turnpike|St\.|Ave\.|Rd\.|Blvd\.)"
 )
 _UNIT: Final = r"(?:,?\s*(?:Apt|Apartment|Unit|Suite|Ste|Room|Rm|#)\.?\s*#?[A-Za-z0-9-]{1,6}\b)?"
+_NOT_MONTH: Final = rf"(?!(?:{MONTHS_FULL}|{_MONTH_ABBR})\b)"
 ADDRESS_RE: Final = re.compile(
     r"\b\d{1,6}[A-Za-z]?(?:-\d{1,4})?\s+(?:[NSEW]\.?\s+|(?:North|South|East|West)\s+)?"
-    r"(?:(?:\d{1,3}(?:st|nd|rd|th)|[A-Z][A-Za-z'.-]*)\s+){1,4}"
+    rf"(?:{_NOT_MONTH}(?:\d{{1,3}}(?:st|nd|rd|th)|[A-Z][A-Za-z'.-]*)\s+){{1,4}}"
     rf"{_STREET_SUFFIX}\b\.?{_UNIT}"
     r"|\b(?:P\.?\s?O\.?\s+Box|PO Box|Post Office Box)\s+\d{1,6}\b"
     r"|\b(?:Apt|Apartment|Unit|Suite)\.?\s*#?\s*\d{1,5}[A-Za-z]?\b"
-    rf"|\b(?:(?:North|South|East|West|Old|New)\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+{_STREET_SUFFIX_FULL}"
-    r"(?![\w])"
+)
+STREET_NAME_RE: Final = re.compile(
+    r"\b(?:(?:North|South|East|West|Old|New)\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+"
+    rf"{_STREET_SUFFIX_FULL}(?![\w])"
     r"|\b(?:corner of|intersection of)\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:and|&)\s+"
     r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\b"
+    r"|\b(?:Rue|Calle|Avenida|Via|Camino|Rua)\s+(?:de\s+(?:la\s+)?|del\s+)?[A-Z][\w'-]+"
+    r"(?:\s+[A-Z][\w'-]+)?"
+)
+_STREET_GATE_RE: Final = re.compile(
+    r"Street|Avenue|Road|Boulevard|Lane|Drive|Court|Terrace|Circle|Highway|Parkway|Trail|"
+    r"Alley|Pike|Crescent|Plaza|Expressway|Turnpike|St\.|Ave\.|Rd\.|Blvd\.|corner of|"
+    r"intersection of|Rue |Calle |Avenida |Via |Camino |Rua "
 )
 ZIP_RE: Final = re.compile(
     rf"(?:\b(?:{STATE_ABBR})\.?,?\s+|\b(?:{STATE_NAMES}),?\s+|\bzip(?:\s?code)?\W{{0,3}}"
     r"(?:is\s+)?|\bpostal code\W{0,3})(\d{5}(?:-\d{4})?)(?![\w-])"
 )
 ZIP_ALONE_RE: Final = re.compile(r"(?<=,\s)(\d{5}(?:-\d{4})?)(?![\w-])")
+_ZIP_CITY_RE: Final = re.compile(r"(?:[A-Z][a-z]+|\b[A-Z]{2}),\s$")
+_ZIP_VALUE_RE: Final = re.compile(r"\d{5}(?:-\d{4})?")
+_ZIP_BEFORE_RE: Final = re.compile(
+    rf"(?:\b(?:{STATE_ABBR})\.?,?\s+|\b(?:{STATE_NAMES}),?\s+|\bzip(?:\s?code)?\W{{0,3}}"
+    r"(?:is\s+)?|\bpostal code\W{0,3})$"
+)
 
 # --- identifiers -----------------------------------------------------------------------
 
@@ -190,7 +214,7 @@ ID_CUE_RE: Final = re.compile(
     r"(?:\s+(?:number|no\.?|#|num|ID|plate|code))?\s*(?:is|was|of|:|#|-)?\s*#?\s*$",
     _I,
 )
-ID_VALUE_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{3,19}(?![\w])")
+ID_VALUE_RE: Final = re.compile(r"[A-Za-z0-9-]*\d[A-Za-z0-9-]*")
 LONG_NUM_RE: Final = re.compile(
     r"(?<![\w.-])(?=[A-Z0-9-]*\d{5})(?:[A-Z]{1,4}-?)?\d[\d-]{4,18}\d(?:-?[A-Z]{1,3})?(?![\w.-]\w)"
     r"|(?<![\w.-])[A-Z]{1,3}\d{6,12}(?![\w])"
@@ -210,10 +234,122 @@ def _num(text: str) -> int:
     return 0
 
 
-def find_contacts(text: str) -> Iterator[Span]:
+Window = tuple[int, int]
+_DIGITS_RE: Final = re.compile(r"\d+")
+_MONTH_GATE_RE: Final = re.compile(
+    r"January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+)
+_ORD_GATE_RE: Final = re.compile(rf"the\s+(?:{_ORD_WORDS})\b", _I)
+_TLD_GATE_RE: Final = re.compile(
+    r"\.(?:com|org|net|edu|gov|io|co|us|me|ly|info|biz|app|health|tv)\b|://|www\.", _I
+)
+
+
+_HOLIDAY_KEYS: Final = (
+    "Thanksgiving",
+    "Christmas",
+    "Xmas",
+    "New Year",
+    "Easter",
+    "Halloween",
+    "Juneteenth",
+    "Day",
+    "July",
+    "Friday",
+    "Wednesday",
+    "Sunday",
+    "Mayo",
+    "Muertos",
+)
+_OBSERVANCE_KEYS: Final = (
+    "Hanukkah",
+    "Chanukah",
+    "Passover",
+    "Yom Kippur",
+    "Rosh Hashanah",
+    "Ramadan",
+    "Eid",
+    "Diwali",
+    "Kwanzaa",
+    "New Year",
+    "Tet",
+    "Nowruz",
+    "Holi",
+    "Purim",
+    "Lent",
+)
+
+
+def _find_keys(text: str, keys: tuple[str, ...]) -> Iterator[tuple[int, int]]:
+    hits: list[tuple[int, int]] = []
+    for k in keys:
+        i = text.find(k)
+        while i != -1:
+            hits.append((i, i + len(k)))
+            i = text.find(k, i + 1)
+    hits.sort()
+    return iter(hits)
+
+
+def _merge(points: Iterator[tuple[int, int]], text: str, before: int, after: int) -> list[Window]:
+    """Windows around (start, end) hits, padded and snapped to whitespace, merged."""
+    n = len(text)
+    wins: list[Window] = []
+    for s, e in points:
+        ws = max(0, s - before)
+        we = min(n, e + after)
+        while ws > 0 and not text[ws - 1].isspace():
+            ws -= 1
+        while we < n and not text[we].isspace():
+            we += 1
+        if wins and ws <= wins[-1][1]:
+            if we > wins[-1][1]:
+                wins[-1] = (wins[-1][0], we)
+        else:
+            wins.append((ws, we))
+    return wins
+
+
+def _scan(pattern: re.Pattern[str], text: str, wins: list[Window]) -> Iterator[re.Match[str]]:
+    for ws, we in wins:
+        yield from pattern.finditer(text, ws, we)
+
+
+def find_contacts(text: str, dwin: list[Window] | None = None) -> Iterator[Span]:
+    if dwin is None:
+        dwin = [(0, len(text))]
     if "@" in text:
         yield from _find_at(text)
-    yield from _find_contacts2(text)
+    if "u/" in text:
+        for m in REDDIT_RE.finditer(text):
+            yield m.start(), m.end(), "URL", "social-media handle"
+    uwin = _merge((m.span() for m in _TLD_GATE_RE.finditer(text)), text, 200, 200)
+    for m in _scan(URL_RE, text, uwin):
+        s, e = m.start(), m.end()
+        while e > s and text[e - 1] in ".,;:!?":
+            e -= 1
+        if s > 0 and text[s - 1] == "@":
+            continue
+        yield s, e, "URL", "web address"
+    for m in _scan(IPV4_RE, text, dwin):
+        yield m.start(), m.end(), "IP", "IPv4 address"
+    if ":" in text:
+        for m in _scan(IPV6_RE, text, dwin):
+            if m.group().count(":") >= 3:
+                yield m.start(), m.end(), "IP", "IPv6 address"
+    for m in _scan(SSN_RE, text, dwin):
+        g = m.lastindex
+        if g:
+            yield m.start(g), m.end(g), "SSN", "social security number"
+        else:
+            yield m.start(), m.end(), "SSN", "social security number pattern"
+    for m in _scan(PHONE_RE, text, dwin):
+        s = m.start()
+        if FAX_CUE_RE.search(text, max(0, s - 24), s):
+            yield s, m.end(), "FAX", "fax number"
+        else:
+            yield s, m.end(), "PHONE", "telephone number pattern"
 
 
 _EMAIL_LEFT_RE: Final = re.compile(r"[\w.+-]+$")
@@ -234,39 +370,10 @@ def _find_at(text: str) -> Iterator[Span]:
         i = text.find("@", i + 1)
 
 
-def _find_contacts2(text: str) -> Iterator[Span]:
-    for m in URL_RE.finditer(text):
-        s, e = m.start(), m.end()
-        while e > s and text[e - 1] in ".,;:!?":
-            e -= 1
-        if s > 0 and text[s - 1] == "@":
-            continue
-        yield s, e, "URL", "web address"
-    if "u/" in text:
-        for m in REDDIT_RE.finditer(text):
-            yield m.start(), m.end(), "URL", "social-media handle"
-    for m in IPV4_RE.finditer(text):
-        yield m.start(), m.end(), "IP", "IPv4 address"
-    for m in IPV6_RE.finditer(text):
-        if m.group().count(":") >= 3:
-            yield m.start(), m.end(), "IP", "IPv6 address"
-    for m in SSN_RE.finditer(text):
-        g = m.lastindex
-        if g:
-            yield m.start(g), m.end(g), "SSN", "social security number"
-        else:
-            yield m.start(), m.end(), "SSN", "social security number pattern"
-    for m in PHONE_RE.finditer(text):
-        s = m.start()
-        before = text[max(0, s - 24) : s]
-        if FAX_CUE_RE.search(before):
-            yield s, m.end(), "FAX", "fax number"
-        else:
-            yield s, m.end(), "PHONE", "telephone number pattern"
-
-
-def find_dates(text: str) -> Iterator[Span]:
-    for m in NUM_DATE_RE.finditer(text):
+def find_dates(text: str, dwin: list[Window] | None = None) -> Iterator[Span]:
+    if dwin is None:
+        dwin = [(0, len(text))]
+    for m in _scan(NUM_DATE_RE, text, dwin):
         if m.group(5):
             mo, d = int(m.group(6)), int(m.group(7))
             if 1 <= mo <= 12 and 1 <= d <= 31:
@@ -275,106 +382,146 @@ def find_dates(text: str) -> Iterator[Span]:
         a, sep, b, y = int(m.group(1)), m.group(2), int(m.group(3)), m.group(4)
         if not (1 <= a <= 31 and 1 <= b <= 31 and (a <= 12 or b <= 12)):
             continue
-        before = text[max(0, m.start() - 40) : m.start()]
+        bs = max(0, m.start() - 40)
         if y is None:
             if sep != "/":
                 continue
-            if (a, b) == (24, 7) or _RATING_CUE_RE.search(before):
+            if (a, b) == (24, 7) or _RATING_CUE_RE.search(text, bs, m.start()):
                 continue
-            if b == 10 and a <= 10 and not _DATE_PREP_RE.search(before):
+            prep = _DATE_PREP_RE.search(text, bs, m.start())
+            if b == 10 and a <= 10 and not prep:
                 continue
-            if a < b <= 8 and not _DATE_PREP_RE.search(before):
+            if a < b <= 8 and not prep:
                 continue
-        elif sep == "." and len(y) == 2 and not _DATE_PREP_RE.search(before):
+        elif sep == "." and len(y) == 2 and not _DATE_PREP_RE.search(text, bs, m.start()):
             continue
         yield m.start(), m.end(), "DATE", "numeric date"
-    for m in MONTH_DATE_RE.finditer(text):
-        s = m.start()
-        if text.startswith(("the ", "The "), s):
-            s += 4
-        word = m.group()
-        if word[:3] in ("May", "may") and re.match(r"may\s+\d+\s*(?:mg|%|x|times)", word, _I):
-            continue
-        if re.match(r"(?:Mar|mar|may|May|jan|dec)\b", word) and word[:1].islower():
-            continue
-        yield s, m.end(), "DATE", "day and month"
-    for m in BARE_MONTH_RE.finditer(text):
-        for g in (2, 4, 5):
-            if m.group(g):
-                yield m.start(g), m.end(g), "DATE", "month tied to an event"
-                break
-    for m in ORDINAL_DATE_RE.finditer(text):
+    mwin = _merge((m.span() for m in _MONTH_GATE_RE.finditer(text)), text, 40, 30)
+    if mwin:
+        for m in _scan(MONTH_DATE_RE, text, mwin):
+            s = m.start()
+            if text.startswith(("the ", "The "), s):
+                s += 4
+            yield s, m.end(), "DATE", "day and month"
+        for m in _scan(BARE_MONTH_RE, text, mwin):
+            for g in (2, 4, 5):
+                if m.group(g):
+                    yield m.start(g), m.end(g), "DATE", "month tied to an event"
+                    break
+    owin = dwin + _merge((m.span() for m in _ORD_GATE_RE.finditer(text)), text, 40, 30)
+    for m in _scan(ORDINAL_DATE_RE, text, sorted(owin)):
         yield m.start(1), m.end(1), "DATE", "day of month"
-    for m in HOLIDAY_RE.finditer(text):
-        yield m.start(), m.end(), "DATE", "holiday used as a date"
+    hwin = _merge(_find_keys(text, _HOLIDAY_KEYS), text, 10, 30)
+    for m in _scan(HOLIDAY_RE, text, hwin):
+        s = m.start()
+        if s and (text[s - 1].isalnum() or text[s - 1] == "_"):
+            continue
+        yield s, m.end(), "DATE", "holiday used as a date"
+    owin2 = _merge(_find_keys(text, _OBSERVANCE_KEYS), text, 30, 30)
+    for m in _scan(OBSERVANCE_RE, text, owin2):
+        yield m.start(1), m.end(1), "DATE", "religious holiday used as a date"
 
 
-_AGE_TRIGGER_RE: Final = re.compile(r"\d{2,3}|[Nn]inet|[Hh]undred|NINET|HUNDRED")
-
-
-def _age_windows(text: str) -> list[tuple[int, int]]:
-    wins: list[tuple[int, int]] = []
-    for m in _AGE_TRIGGER_RE.finditer(text):
+def _age_windows(text: str, dwin: list[Window]) -> list[Window]:
+    hits: list[tuple[int, int]] = []
+    for m in _scan(_DIGITS_RE, text, dwin):
         g = m.group()
-        if g[0].isdigit():
-            if not 90 <= int(g) <= 125:
-                continue
-            if m.end() < len(text) and text[m.end()].isdigit():
-                continue
-        s, e = max(0, m.start() - 45), min(len(text), m.end() + 30)
-        if wins and s <= wins[-1][1]:
-            wins[-1] = (wins[-1][0], e)
-        else:
-            wins.append((s, e))
-    return wins
+        if len(g) in (2, 3) and 90 <= int(g) <= 125:
+            hits.append(m.span())
+    low = text.lower()
+    for word in ("ninet", "hundred"):
+        i = low.find(word)
+        while i != -1:
+            hits.append((i, i + len(word)))
+            i = low.find(word, i + 1)
+    hits.sort()
+    return _merge(iter(hits), text, 45, 30)
 
 
-def find_ages(text: str) -> Iterator[Span]:
-    for ws, we in _age_windows(text):
-        yield from _find_ages_in(text, ws, we)
-
-
-def _find_ages_in(text: str, ws: int, we: int) -> Iterator[Span]:
-    for m in AGE_RE.finditer(text, ws, we):
+def find_ages(text: str, dwin: list[Window] | None = None) -> Iterator[Span]:
+    if dwin is None:
+        dwin = [(0, len(text))]
+    for m in _scan(AGE_RE, text, _age_windows(text, dwin)):
         g = m.lastindex or 0
         if not g:
             continue
         val = m.group(g)
-        if _num(val.rstrip("s")) >= 90 or val.lower() == "nineties":
-            if _num(val.rstrip("s")) > 125:
-                continue
+        v = _num(val.rstrip("sS"))
+        if (v >= 90 or val.lower() == "nineties") and v <= 125:
             yield m.start(g), m.end(g), "AGE", "age over 89"
 
 
-def find_places(text: str) -> Iterator[Span]:
-    for m in ADDRESS_RE.finditer(text):
+def find_places(text: str, dwin: list[Window] | None = None) -> Iterator[Span]:
+    if dwin is None:
+        dwin = [(0, len(text))]
+    for m in _scan(ADDRESS_RE, text, dwin):
         yield m.start(), m.end(), "ADDRESS", "street address"
-    for m in ZIP_RE.finditer(text):
-        yield m.start(1), m.end(1), "ZIP", "ZIP code after state"
-    for m in ZIP_ALONE_RE.finditer(text):
-        before = text[max(0, m.start() - 40) : m.start()]
-        if re.search(r"[A-Z][a-z]+,\s*$", before) or re.search(r"\b[A-Z]{2},\s*$", before):
-            yield m.start(1), m.end(1), "ZIP", "ZIP code after city"
+    swin = _merge((m.span() for m in _STREET_GATE_RE.finditer(text)), text, 40, 40)
+    for m in _scan(STREET_NAME_RE, text, swin):
+        yield m.start(), m.end(), "ADDRESS", "street name"
+    for m in _scan(_ZIP_VALUE_RE, text, dwin):
+        s, e = m.span()
+        if (s and (text[s - 1].isalnum() or text[s - 1] in "-_")) or (
+            e < len(text) and (text[e].isalnum() or text[e] in "-_")
+        ):
+            continue
+        if _ZIP_BEFORE_RE.search(text, max(0, s - 40), s):
+            yield s, e, "ZIP", "ZIP code after state"
+        elif _ZIP_CITY_RE.search(text, max(0, s - 40), s):
+            yield s, e, "ZIP", "ZIP code after city"
 
 
-def find_ids(text: str) -> Iterator[Span]:
-    for m in ID_VALUE_RE.finditer(text):
-        s = m.start()
+_ID_CUES: Final = frozenset(
+    """mrn record chart account acct policy member subscriber group claim case license licence
+    dl cdl plate tag vin serial device badge employee student patient insurance medicaid
+    medicare npi dea passport visa a-number alien file docket id identification certificate
+    cert pin ticket order tracking confirmation reference ref booking inmate doc permit
+    registration beneficiary routing card ein tin imei mac pacemaker implant report""".split()
+)
+_ID_FILLERS: Final = frozenset("number no num is was of code #".split())
+_PREV_WORDS_RE: Final = re.compile(r"[A-Za-z][A-Za-z'-]*|#")
+
+
+def _id_cued(text: str, s: int) -> bool:
+    words = _PREV_WORDS_RE.findall(text, max(0, s - 32), s)
+    if not words:
+        return False
+    tail = text[max(0, s - 32) : s]
+    if re.search(r"[.;!?\n]\s*\S*\s*$", tail) and not tail.rstrip().endswith(("#", ":", "-")):
+        # value starts a new sentence: the keyword belongs to the previous one
+        return False
+    for w in reversed(words[-4:]):
+        lw = w.lower()
+        if lw in _ID_CUES:
+            return True
+        if lw not in _ID_FILLERS:
+            return False
+    return False
+
+
+def find_ids(text: str, dwin: list[Window] | None = None) -> Iterator[Span]:
+    if dwin is None:
+        dwin = [(0, len(text))]
+    for m in _scan(ID_VALUE_RE, text, dwin):
+        s, e = m.span()
+        if not 4 <= e - s <= 20 or text[s] == "-":
+            continue
         if s and (text[s - 1].isalnum() or text[s - 1] in "-_"):
             continue
-        if not any(c.isdigit() for c in m.group()):
+        if e < len(text) and (text[e].isalnum() or text[e] == "_"):
             continue
-        if ID_CUE_RE.search(text, max(0, s - 40), s):
-            yield s, m.end(), "ID", "number after an identifier keyword"
-    for m in LONG_NUM_RE.finditer(text):
+        if _id_cued(text, s):
+            yield s, e, "ID", "number after an identifier keyword"
+    for m in _scan(LONG_NUM_RE, text, dwin):
         yield m.start(), m.end(), "ID", "long number"
 
 
 def find_structured(text: str) -> list[Span]:
+    dwin = _merge((m.span() for m in _DIGITS_RE.finditer(text)), text, 32, 24)
     out: list[Span] = []
-    out.extend(find_contacts(text))
-    out.extend(find_dates(text))
-    out.extend(find_ages(text))
-    out.extend(find_places(text))
-    out.extend(find_ids(text))
+    out.extend(find_contacts(text, dwin))
+    out.extend(find_dates(text, dwin))
+    out.extend(find_ages(text, dwin))
+    out.extend(find_places(text, dwin))
+    out.extend(find_ids(text, dwin))
     return out
