@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from ui.models import Column, RecordTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -35,59 +37,64 @@ class DigestRow:
     can_open: bool
 
 
-class DigestModel(QAbstractTableModel):
-    COLUMNS = ("Due", "Reminder", "Session", "Status")
+def _status(r: DigestRow) -> str:
+    return "Missed — the session is over" if r.missed else "Still ahead"
+
+
+DIGEST_COLUMNS: list[Column[DigestRow]] = [
+    Column(
+        "due",
+        "Due",
+        lambda r: r.due_utc.astimezone().strftime("%a %d %b %H:%M"),
+        sort=lambda r: r.due_utc,
+    ),
+    Column("kind", "Reminder", lambda r: r.kind_label),
+    Column(
+        "session",
+        "Session",
+        lambda r: f"{r.title} · {r.session_text}" if r.session_text else r.title,
+    ),
+    Column(
+        "status",
+        "Status",
+        _status,
+        tooltip=lambda r: (
+            "This reminder fell due while Consultory was closed or asleep."
+            if r.missed
+            else "The session has not ended yet: you can still open it."
+        ),
+    ),
+]
+
+
+class DigestModel(RecordTableModel[DigestRow]):
     COL_DUE, COL_KIND, COL_SESSION, COL_STATUS = range(4)
-    KeyRole = Qt.ItemDataRole.UserRole + 1
-    MissedRole = Qt.ItemDataRole.UserRole + 2
-    CanOpenRole = Qt.ItemDataRole.UserRole + 3
+    KeyRole = Qt.ItemDataRole.UserRole + 10
+    MissedRole = Qt.ItemDataRole.UserRole + 11
+    CanOpenRole = Qt.ItemDataRole.UserRole + 12
 
     def __init__(self, rows: list[DigestRow], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows = list(rows)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
+        super().__init__(DIGEST_COLUMNS, parent)
+        self.set_records(rows)
 
     def row_at(self, row: int) -> DigestRow:
-        return self._rows[row]
+        return self.record(row)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or not 0 <= index.row() < self.rowCount():
             return None
-        r = self._rows[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == self.COL_DUE:
-                return r.due_utc.astimezone().strftime("%a %d %b %H:%M")
-            if col == self.COL_KIND:
-                return r.kind_label
-            if col == self.COL_SESSION:
-                return f"{r.title} · {r.session_text}" if r.session_text else r.title
-            return "Missed — the session is over" if r.missed else "Still ahead"
-        if role == Qt.ItemDataRole.FontRole and col == self.COL_STATUS and not r.missed:
-            f = QFont()
-            f.setBold(True)
-            return f
-        if role == Qt.ItemDataRole.ToolTipRole and col == self.COL_STATUS and r.missed:
-            return "This reminder fell due while Consultory was closed or asleep."
+        r = self.record(index.row())
         if role == self.KeyRole:
             return r.key
         if role == self.MissedRole:
             return r.missed
         if role == self.CanOpenRole:
             return r.can_open
-        return None
+        if role == Qt.ItemDataRole.FontRole and index.column() == self.COL_STATUS and not r.missed:
+            f = QFont()
+            f.setBold(True)
+            return f
+        return super().data(index, role)
 
 
 class DigestDialog(QDialog):

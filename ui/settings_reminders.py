@@ -12,7 +12,6 @@ from datetime import time
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -44,6 +43,7 @@ from app.services import reminders as rs
 from app.store.models import Role
 from ui import tray
 from ui.context import AppContext
+from ui.models import Column, RecordTableModel
 from ui.widgets import EmptyState, FieldError
 
 TAB_TITLE = "&Reminders"
@@ -61,36 +61,36 @@ class GroupChoice:
     has_rows: bool
 
 
-class GroupChoiceModel(QAbstractTableModel):
-    COLUMNS = ("Group", "Your role", "Remind me", "Minutes before")
+def _role_label(c: GroupChoice) -> str:
+    return Role(c.role).label if c.role in {r.value for r in Role} else c.role
+
+
+GROUP_COLUMNS: list[Column[GroupChoice]] = [
+    Column("group", "Group", lambda c: c.name),
+    Column("role", "Your role", _role_label),
+    Column("remind", "Remind me", lambda c: "Yes" if c.remind else "No"),
+    Column(
+        "minutes",
+        "Minutes before",
+        lambda c: "default" if c.minutes is None else str(c.minutes),
+        tooltip=lambda c: "Minutes before each session of this group (-1: your general setting)",
+    ),
+]
+
+
+class GroupChoiceModel(RecordTableModel[GroupChoice]):
     COL_NAME, COL_ROLE, COL_REMIND, COL_MINUTES = range(4)
-    GroupIdRole = Qt.ItemDataRole.UserRole + 1
+    GroupIdRole = Qt.ItemDataRole.UserRole + 10
     edited = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[GroupChoice] = []
+        super().__init__(GROUP_COLUMNS, parent)
 
     def set_rows(self, rows: list[GroupChoice]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        self.set_records(rows)
 
     def rows(self) -> list[GroupChoice]:
-        return list(self._rows)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
+        return self.records()
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         f = super().flags(index)
@@ -103,28 +103,17 @@ class GroupChoiceModel(QAbstractTableModel):
         return f
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or not 0 <= index.row() < self.rowCount():
             return None
-        r = self._rows[index.row()]
+        r = self.record(index.row())
         c = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if c == self.COL_NAME:
-                return r.name
-            if c == self.COL_ROLE:
-                return Role(r.role).label if r.role in Role._value2member_map_ else r.role
-            if c == self.COL_REMIND:
-                return "Yes" if r.remind else "No"
-            if c == self.COL_MINUTES:
-                return "default" if r.minutes is None else str(r.minutes)
         if role == Qt.ItemDataRole.EditRole and c == self.COL_MINUTES:
             return -1 if r.minutes is None else r.minutes
         if role == Qt.ItemDataRole.CheckStateRole and c == self.COL_REMIND:
             return Qt.CheckState.Checked if r.remind else Qt.CheckState.Unchecked
-        if role == Qt.ItemDataRole.ToolTipRole and c == self.COL_MINUTES:
-            return "Minutes before each session of this group (-1 or empty: your default)"
         if role == self.GroupIdRole:
             return r.group_id
-        return None
+        return super().data(index, role)
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
         if not index.isValid():
