@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from app.deid.finding import Category, Finding
@@ -54,10 +55,32 @@ def _resolve(text: str, spans: list[Span]) -> list[Finding]:
     return [Finding(s, e, c, r, text) for s, e, c, r in merged]
 
 
+_AGE_AFTER_NAME_RE: Final = re.compile(
+    r"(?:\s*,\s*|\s*\(\s*|\s+(?:is|was|turned|turns|now)\s+)(\d{2,3})(?=\s*[),;]|\s+(?:and|now|"
+    r"today|this|last|next|years|yrs|y/o|yo)\b|\.\s|\s*$)"
+)
+
+
+def _ages_after_names(text: str, spans: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    for s, e, cat, _ in spans:
+        if cat != "NAME":
+            continue
+        end = e
+        if text.startswith(("'s", "’s"), end):
+            continue
+        m = _AGE_AFTER_NAME_RE.match(text, end)
+        if m and 90 <= int(m.group(1)) <= 125:
+            out.append((m.start(1), m.end(1), "AGE", "age over 89 given after a name"))
+    return out
+
+
 def find_phi(text: str) -> list[Finding]:
     """Return suspected identifiers in ``text``, sorted by start and non-overlapping."""
     if not text:
         return []
     spans = find_structured(text)
-    spans.extend(find_names(text))
+    names = find_names(text)
+    spans.extend(names)
+    spans.extend(_ages_after_names(text, names))
     return _resolve(text, spans)

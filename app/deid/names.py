@@ -21,6 +21,7 @@ _POSSESSIVE: Final = ("'s", "’s", "'S", "’S")
 TITLES: Final = frozenset(
     "mr mrs ms miss mx dr prof professor sr sra srta mister madam sir dame rev reverend fr father"
     " pastor rabbi imam sister brother aunt auntie uncle grandma grandpa granny nana nanna"
+    " nonna nonno oma opa bubbe zayde lola lolo abuelita abuelito yaya baba dedushka"
     " papa abuela abuelo tia tio officer detective judge coach principal nurse counselor"
     " counsellor deacon elder bishop captain sergeant sgt lt lieutenant det".split()
 )
@@ -95,8 +96,8 @@ ORG_SUFFIXES: Final = frozenset(
     salon spa firm llp pllc pc health healthcare medical behavioral wellness rehab
     network council club lodge union base station precinct jail prison penitentiary
     courthouse court hospice manor gardens pavilion rehabilitation district rail railway
-    pediatrics dental counseling psychiatry living residence house home commons high
-    middle junior elementary ministries autobody body shop""".split()
+    pediatrics dental counseling psychiatry living residence commons high
+    middle junior elementary ministries autobody shop""".split()
 )
 _CUE_LAST: Final = frozenset("at for by from to with in the".split())
 ORG_CUE_RE: Final = re.compile(
@@ -343,7 +344,7 @@ def _is_name_listed(lex: Lexicon, low: str) -> bool:
 
 def _hard_excluded(lex: Lexicon, t: Tok) -> bool:
     low = t.low
-    if len(low) < 2 or low in ALWAYS_SKIP or low in TITLES:
+    if len(low) < 2 or low in ALWAYS_SKIP or low in TITLES or low in RELATIONS:
         return True
     if low in MONTH_NAMES or low in WEEKDAYS or low in HOLIDAY_WORDS:
         return True
@@ -353,6 +354,8 @@ def _hard_excluded(lex: Lexicon, t: Tok) -> bool:
         parts = low.split("-")
         if all(p in lex.never_name or p in lex.regions or p in lex.eponyms for p in parts if p):
             return True
+        if parts[-1] in _ADJ_TAILS:
+            return True  # Yalom-style, Beck-informed, Vietnam-era
     if not t.allcaps and sum(1 for c in t.text[1:] if c.isupper()) >= 1:
         # internal capitals: ECGs, ProQOL, iPhone -- but keep McWilliams, DeShawn, O'Neil
         if not re.match(r"(?:Mc|Mac|De|Di|Da|La|Le|Van|Von|O['’]|D['’])[A-Z][a-z]", t.text):
@@ -427,6 +430,8 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
                     return True
                 if re.search(r"[A-Z]{2,}", word):
                     return True
+    if _citation_context(text, t):
+        return True
     # "per Linehan", "read Abramowitz", "X and Y on <topic>"
     p = toks[i - 1] if i > 0 else None
     if p is not None and p.low in READ_VERBS and not p.cap:
@@ -476,6 +481,57 @@ def _keep_lower() -> frozenset[str]:
         words |= group
     words |= {"goes", "known", "as", "is", "by", "nickname", "name", "called", "at", "and", "or"}
     return frozenset(words)
+
+
+_CITE_NAME: Final = r"[A-Z][\w'’-]+(?:\s+(?:van|von|de|der|le|la|Le|La|De)\s+[A-Z][\w'’-]+)?"
+_PAREN_CITE_RE: Final = re.compile(
+    rf"\(\s*{_CITE_NAME}(?:\s*(?:,\s*and|,|and|&)\s*{_CITE_NAME})*(?:\s+et al\.?)?"
+    r"(?:,?\s*(?:19|20)\d\d[a-z]?)?(?:\s+[A-Z]{2,6}(?:-[A-Z0-9]+)?)?\s*\)"
+)
+_READING_CUE_RE: Final = re.compile(
+    r"\b(?:read|reading|book|books|chapter|article|paper|recommend\w*|literature|cites?|"
+    r"cited|per|according to|authors?|model of|work of|writings?)\b",
+    re.IGNORECASE,
+)
+_PLURAL_PEOPLE: Final = frozenset(
+    """kids children siblings parents twins sons daughters grandchildren grandkids friends
+    adult person individual clients patients members both family""".split()
+)
+
+
+def _citation_context(text: str, t: Tok) -> bool:
+    """Author citations: "(Fairburn)", "(Sloan and Marx)", "McWilliams on personality"."""
+    open_i = text.rfind("(", max(0, t.start - 80), t.start)
+    if open_i != -1 and ")" not in text[open_i : t.start]:
+        close = text.find(")", t.end, t.end + 80)
+        if close != -1 and _PAREN_CITE_RE.fullmatch(text, open_i, close + 1):
+            before = text[max(0, open_i - 25) : open_i].split()
+            raw_prev = before[-1].strip(",;:") if before else ""
+            if raw_prev[:1].isupper() and not raw_prev.isupper() and "-" not in raw_prev:
+                return False  # "Clementine (Clem)": a nickname after a name
+            prev_word = raw_prev.lower()
+            if prev_word not in RELATIONS and prev_word not in _PLURAL_PEOPLE:
+                if prev_word not in TITLES:
+                    return True
+    # "X (and Y) on <topic>" in a sentence about reading
+    m = re.match(r"(?:\s*(?:,|and|&)\s*[A-Z][\w'’-]+)*\s+on\s+([a-z][\w-]+)", text[t.full_end :])
+    if m and m.group(1) not in _DETERMINERS:
+        sent_start = max(text.rfind(". ", 0, t.start), text.rfind("\n", 0, t.start), 0)
+        if _READING_CUE_RE.search(text, max(sent_start, t.start - 100), t.start):
+            return True
+    return False
+
+
+_DETERMINERS: Final = frozenset(
+    """the a an her his their my our your its this that these those weekends weekdays
+    monday tuesday wednesday thursday friday saturday sunday time call leave""".split()
+)
+
+
+_ADJ_TAILS: Final = frozenset(
+    """style informed based like type esque inspired oriented focused era ian ish esque
+    related specific friendly approved certified trained""".split()
+)
 
 
 def _tight(gap: str) -> bool:
@@ -815,6 +871,7 @@ def find_names(text: str) -> list[Span]:
         head, tail = (a, b) if suffix else (b, a)
         ctx = (
             head.label is not None
+            or (suffix and not a.sent_start and a.low not in ORG_STARTERS)
             or loc_context(i)
             or (i > 0 and toks[i - 1].low in LOC_PREPS and _tight(a.gap_before))
             or not _is_english(lex, head.low)
@@ -896,7 +953,7 @@ def find_names(text: str) -> list[Span]:
                 continue
             if common and t.sent_start and t.low in ("will", "may", "hope", "grace", "mark"):
                 nxt = toks[i + 1] if i + 1 < n else None
-                if not (t.possessive or (nxt is not None and nxt.low in STRONG_PERSON_VERBS)):
+                if not (t.possessive or (nxt is not None and nxt.low in PERSON_VERBS)):
                     continue
             t.label = "NAME"
             t.reason = "another mention of a name found elsewhere in the note"

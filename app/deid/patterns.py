@@ -130,7 +130,7 @@ HOLIDAY_RE: Final = re.compile(
 # Religious observances that are often discussed as practices: only dates after a time word.
 OBSERVANCE_RE: Final = re.compile(
     r"(?:on|during|over|at|since|until|after|before|through|around|by|last|this|next|"
-    r"for|from|of|throughout|before|near)\s+"
+    r"for|from|throughout|near)\s+"
     r"((?:Hanukkah|Chanukah|Passover|Yom Kippur|Rosh Hashanah|Ramadan|Eid(?: al-(?:Fitr|Adha))?"
     r"|Diwali|Kwanzaa|(?:Lunar|Chinese) New Year|Tet|Nowruz|Holi|Purim|Lent)(?![\w]))"
 )
@@ -142,7 +142,9 @@ _AGE_WORD: Final = (
 )
 _AGE_NUM: Final = rf"(?:\d{{2,3}}|{_AGE_WORD})"
 AGE_RE: Final = re.compile(
-    rf"\b({_AGE_NUM}[- ]?(?:years?|yrs?|yr)[- ]?old)\b"
+    rf"\b({_AGE_NUM}-(?:years?|yrs?|yr)-old)\b"
+    rf"|\b({_AGE_NUM})[ ](?:years?|yrs?)[ ]old\b"
+    rf"|\b(?:is|was|turned|turns|be|being)\s+({_AGE_WORD})\b"
     rf"|\b({_AGE_NUM}\s?(?:yo|y/o|y\.o\.|yrs?\.?))(?!\w)"
     rf"|\b(?:aged?|ages|age of|at age|turn(?:ed|s|ing)|is now|(?:s?he|they|who) (?:is|was|'s|are|"
     rf"were|will be|just turned|is turning|turned|recently turned)(?: now)?)\s+({_AGE_NUM})\b"

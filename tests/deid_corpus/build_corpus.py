@@ -82,7 +82,8 @@ def _propagate_names(text: str, spans: list[dict[str, object]]) -> list[dict[str
     }
     extra: list[dict[str, object]] = []
     for w in words:
-        for m in re.finditer(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text):
+        flags = 0 if w in WORD_FIRST else re.IGNORECASE  # "Hope" the name vs "hope"
+        for m in re.finditer(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text, flags):
             if not any(covered[m.start() : m.end()]):
                 extra.append({"start": m.start(), "end": m.end(), "category": "NAME"})
                 covered[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
@@ -490,7 +491,7 @@ class Gen:
         if fmt == 6:
             return f"{y}-{m:02d}-{d:02d}"
         if fmt == 7:
-            return f"{mon[:3]}. {d}"
+            return f"{mon[:3]}. {d}" if len(mon) > 4 else f"{mon} {d}"
         if fmt == 8:
             return f"{m:02d}/{d:02d}/{str(y)[2:]}"
         return f"{mon} {y}"
