@@ -23,6 +23,7 @@ COMMAND_MODULES: list[str] = [
     "app.cli.cmd_deid",
     "app.cli.cmd_hours",
     "app.cli.cmd_security",
+    "app.cli.cmd_schedule",
 ]
 
 

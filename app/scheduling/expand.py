@@ -37,6 +37,8 @@ class SeriesSpec:
     rrule: str = ""
     location: str = ""
     video_url: str = ""
+    agenda: str = ""
+    all_day: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class OverrideSpec:
     end_utc: datetime
     location: str | None = None
     video_url: str | None = None
+    agenda: str | None = None
+    moved: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,9 @@ class Occ:
     occurrence_id: int | None = None
     location: str = ""
     video_url: str = ""
+    agenda: str = ""
+    moved: bool = False
+    all_day: bool = False
 
     @property
     def key(self) -> tuple[int, datetime]:
@@ -93,9 +100,19 @@ def utc_to_local(instant: datetime, tz: str) -> datetime:
 
 @lru_cache(maxsize=1024)
 def parse_rule(rule: str, dtstart: datetime) -> rrule:
-    parsed = rrulestr(rule, dtstart=dtstart, ignoretz=True)
+    """The dateutil rule for ``rule`` from ``dtstart``; cached, and with dateutil's own
+    result cache on, so repeated windows over the same series do not re-iterate it."""
+    parsed = rrulestr(rule, dtstart=dtstart, ignoretz=True, cache=True)
     assert isinstance(parsed, rrule)
     return parsed
+
+
+def occurrence_end_utc(spec: SeriesSpec, start_local: datetime, start_utc: datetime) -> datetime:
+    """The end of an occurrence. All-day sessions end at local midnight ``n`` days later
+    (23 or 25 hours across a DST change); timed sessions last exactly their duration."""
+    if spec.all_day:
+        return local_to_utc(start_local + timedelta(minutes=spec.duration_minutes), spec.timezone)
+    return start_utc + timedelta(minutes=spec.duration_minutes)
 
 
 def wall_clock_starts(spec: SeriesSpec, lo_local: datetime, hi_local: datetime) -> list[datetime]:
@@ -133,7 +150,7 @@ def expand(
             if ov is not None:
                 continue  # overrides are placed below, wherever they moved to
             s_utc = local_to_utc(rid, spec.timezone)
-            e_utc = s_utc + dur
+            e_utc = occurrence_end_utc(spec, rid, s_utc)
             if e_utc <= start_utc or s_utc >= end_utc:
                 continue
             seen.add(key)
@@ -148,6 +165,8 @@ def expand(
                     timezone=spec.timezone,
                     location=spec.location,
                     video_url=spec.video_url,
+                    agenda=spec.agenda,
+                    all_day=spec.all_day,
                 )
             )
     for key, ov in overrides.items():
@@ -171,6 +190,9 @@ def expand(
                 occurrence_id=ov.occurrence_id,
                 location=owner.location if ov.location is None else ov.location,
                 video_url=owner.video_url if ov.video_url is None else ov.video_url,
+                agenda=owner.agenda if ov.agenda is None else ov.agenda,
+                moved=ov.moved,
+                all_day=owner.all_day,
             )
         )
     out.sort(key=lambda o: (o.start_utc, o.series_id))

@@ -16,6 +16,7 @@ from app.scheduling.expand import (
     SeriesSpec,
     expand,
     local_to_utc,
+    occurrence_end_utc,
     parse_rule,
 )
 from app.services import audit
@@ -135,6 +136,8 @@ def _spec(r: SessionSeries) -> SeriesSpec:
         rrule=r.rrule,
         location=r.location,
         video_url=r.video_url,
+        agenda=r.agenda,
+        all_day=r.all_day,
     )
 
 
@@ -174,6 +177,8 @@ def occurrences_in(
                 end_utc=o.end_utc,
                 location=o.location,
                 video_url=o.video_url,
+                agenda=o.agenda,
+                moved=o.moved,
             )
     return expand(series, overrides, start_utc, end_utc, include_cancelled)
 
@@ -214,7 +219,7 @@ def materialize(s: Session, series_id: int, recurrence_id: datetime) -> Occurren
         recurrence_id=recurrence_id,
         status=OccurrenceStatus.SCHEDULED.value,
         start_utc=start,
-        end_utc=start + timedelta(minutes=series.duration_minutes),
+        end_utc=occurrence_end_utc(_spec(series), recurrence_id, start),
     )
     s.add(row)
     s.flush()

@@ -141,7 +141,8 @@ class SessionSeries(Versioned, table=True):
     """A recurring series (``rrule`` set) or a single session (``rrule`` empty).
 
     ``start_local`` is the wall-clock start of the first occurrence in ``timezone``.
-    ``rrule`` is the RFC 5545 RRULE value (without the ``RRULE:`` prefix); UNTIL in it is UTC.
+    ``rrule`` is the RFC 5545 RRULE value (without the ``RRULE:`` prefix); UNTIL in it is
+    floating wall-clock time in ``timezone`` (the iCalendar exporter converts it to UTC).
     """
 
     __tablename__ = "session_series"
@@ -151,6 +152,7 @@ class SessionSeries(Versioned, table=True):
     timezone: str = Field(max_length=64)
     start_local: datetime = Field(sa_type=DateTime(timezone=False))
     duration_minutes: int = Field(default=60)
+    all_day: bool = Field(default=False)  # dates only (imported); duration in whole days
     rrule: str = Field(default="", max_length=500)
     location: str = Field(default="", max_length=300)
     video_url: str = Field(default="", max_length=500)

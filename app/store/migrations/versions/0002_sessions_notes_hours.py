@@ -120,6 +120,7 @@ def upgrade() -> None:
         sa.Column("timezone", sa.String(length=64), nullable=False),
         sa.Column("start_local", sa.DateTime(), nullable=False),
         sa.Column("duration_minutes", sa.Integer(), nullable=False),
+        sa.Column("all_day", sa.Boolean(), nullable=False),
         sa.Column("rrule", sa.String(length=500), nullable=False),
         sa.Column("location", sa.String(length=300), nullable=False),
         sa.Column("video_url", sa.String(length=500), nullable=False),

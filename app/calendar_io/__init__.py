@@ -1,0 +1,1 @@
+"""iCalendar import and export (RFC 5545) for session series."""
