@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -57,10 +58,10 @@ class ReminderBanner(QFrame):
         self._items: list[BannerItem] = []
         lay = QHBoxLayout(self)
         lay.setContentsMargins(12, 8, 12, 8)
-        icon = QLabel("🔔", self)
-        f = QFont(icon.font())
-        f.setPointSizeF(f.pointSizeF() * 1.6)
-        icon.setFont(f)
+        icon = QLabel(self)
+        icon.setPixmap(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation).pixmap(28, 28)
+        )
         lay.addWidget(icon)
         text = QVBoxLayout()
         self.headline = QLabel(self)

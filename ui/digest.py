@@ -30,6 +30,7 @@ Index = QModelIndex | QPersistentModelIndex
 class DigestRow:
     key: str
     due_utc: datetime
+    due_text: str
     kind_label: str
     title: str
     session_text: str  # when the session is/was
@@ -45,7 +46,7 @@ DIGEST_COLUMNS: list[Column[DigestRow]] = [
     Column(
         "due",
         "Due",
-        lambda r: r.due_utc.astimezone().strftime("%a %d %b %H:%M"),
+        lambda r: r.due_text,
         sort=lambda r: r.due_utc,
     ),
     Column("kind", "Reminder", lambda r: r.kind_label),
@@ -110,7 +111,7 @@ class DigestDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("reminderDigest")
         self.setWindowTitle("While you were away")
-        self.resize(720, 360)
+        self.resize(860, 380)
         lay = QVBoxLayout(self)
         missed = sum(r.missed for r in rows)
         ahead = len(rows) - missed

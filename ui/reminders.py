@@ -28,7 +28,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -290,14 +290,20 @@ class NotifyLog:
 # --- texts --------------------------------------------------------------------------------
 
 
-def _fmt_local(t: datetime) -> str:
-    return t.astimezone().strftime("%a %d %b %H:%M")
+def fmt_when(t: datetime, tz: tzinfo, now: datetime) -> str:
+    """ "Today 14:00", "Tomorrow 09:30", "Mon 23 Nov 18:00" in ``tz``."""
+    local, today = t.astimezone(tz), now.astimezone(tz).date()
+    days = (local.date() - today).days
+    day = {0: "Today", 1: "Tomorrow", -1: "Yesterday"}.get(days, local.strftime("%a %d %b"))
+    return f"{day} {local.strftime('%H:%M')}"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:1] in ("T", "Y") else text
 
 
 def _relative(start: datetime, now: datetime) -> str:
-    mins = round((start - now).total_seconds() / 60)
-    if mins <= 0:
-        return "started" if mins > -600 else "over"
+    mins = max(1, round((start - now).total_seconds() / 60))
     if mins < 60:
         return f"in {mins} min"
     if mins < 48 * 60:
@@ -305,7 +311,7 @@ def _relative(start: datetime, now: datetime) -> str:
     return f"in {round(mins / 1440)} days"
 
 
-def describe(r: PlannedReminder, now: datetime) -> tuple[str, str]:
+def describe(r: PlannedReminder, now: datetime, tz: tzinfo = UTC) -> tuple[str, str]:
     """(headline, detail) for a reminder. No names or note text: titles and times only."""
     if r.kind is ReminderKind.CADENCE or r.start_utc is None:
         return (
@@ -313,10 +319,13 @@ def describe(r: PlannedReminder, now: datetime) -> tuple[str, str]:
             "It has been a while since your last consultation. "
             "Consider joining or booking a session.",
         )
-    when = f"{_fmt_local(r.start_utc)} ({_relative(r.start_utc, now)})"
+    when = _lower_first(fmt_when(r.start_utc, tz, now))
+    if r.start_utc <= now:
+        return r.title, f"Started {when} — it is still on."
+    when = f"{when} ({_relative(r.start_utc, now)})"
     if r.kind is ReminderKind.PRESENTER_PREP:
         return f"Your turn to present: {r.title}", f"Prepare your case for {when}."
-    return r.title, f"Session {when}."
+    return r.title, f"Starts {when}."
 
 
 # --- the service --------------------------------------------------------------------------
@@ -424,6 +433,7 @@ class ReminderService(QObject):
             adapter = self._deliver(d, now)
             self.log.write(d, now, False, adapter)
             delivered.append(d.key)
+        self._refresh_held(now)
         if res.digest:
             self._show_digest(res, now)
         if delivered:
@@ -463,10 +473,16 @@ class ReminderService(QObject):
         return sorted(j.next_run_time for j in self.scheduler.get_jobs() if j.id.startswith("due-"))
 
     # --- showing ---------------------------------------------------------------------------
+    def zone(self) -> tzinfo:
+        """Times are shown in my zone, like Today does."""
+        from ui.pages.today import local_zone
+
+        return local_zone(self.ctx)
+
     def _hold(self, r: PlannedReminder, now: datetime) -> None:
         self._by_key[r.key] = r
         if self.banner is not None:
-            head, detail = describe(r, now)
+            head, detail = describe(r, now, self.zone())
             self.banner.add_item(
                 BannerItem(
                     key=r.key,
@@ -478,14 +494,24 @@ class ReminderService(QObject):
                 )
             )
 
+    def _refresh_held(self, now: datetime) -> None:
+        """Drop held reminders whose session is over; refresh the others' "in 20 h"."""
+        for key, r in list(self._by_key.items()):
+            if r.is_obsolete(now):
+                del self._by_key[key]
+                self._drop(key)
+            elif self.banner is not None and any(i.key == key for i in self.banner.items()):
+                self._hold(r, now)
+
     def _deliver(self, d: DueReminder, now: datetime) -> str:
-        head, detail = describe(d.reminder, now)
+        head, detail = describe(d.reminder, now, self.zone())
         adapter = self.delivery.deliver(Notice(d.key, f"{d.reminder.kind.label}: {head}", detail))
         self._hold(d.reminder, now)
         return adapter
 
     def _show_digest(self, res: rs.TakeResult, now: datetime) -> None:
         rows = []
+        tz = self.zone()
         for d in res.digest:
             r = d.reminder
             if not d.obsolete:
@@ -494,9 +520,10 @@ class ReminderService(QObject):
                 DigestRow(
                     key=r.key,
                     due_utc=r.due_utc,
+                    due_text=fmt_when(r.due_utc, tz, now),
                     kind_label=r.kind.label,
                     title=r.title,
-                    session_text=_fmt_local(r.start_utc) if r.start_utc else "",
+                    session_text=fmt_when(r.start_utc, tz, now) if r.start_utc else "",
                     missed=d.obsolete,
                     can_open=r.series_id is not None,
                 )

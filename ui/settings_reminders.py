@@ -184,6 +184,7 @@ class SettingsTab(QWidget):
 
         when = QGroupBox("When to remind me", body)
         form = QFormLayout(when)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         self.evening_on = QCheckBox("The &evening before, at", when)
         self.evening_time = QTimeEdit(when)
         self.evening_time.setDisplayFormat("HH:mm")
@@ -217,6 +218,7 @@ class SettingsTab(QWidget):
 
         quiet = QGroupBox("Quiet hours", body)
         qform = QFormLayout(quiet)
+        qform.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         self.quiet_on = QCheckBox("&Quiet hours from", quiet)
         qbox = QHBoxLayout()
         self.quiet_start = QTimeEdit(quiet)
@@ -243,6 +245,7 @@ class SettingsTab(QWidget):
 
         cadence = QGroupBox("Staying connected", body)
         cform = QFormLayout(cadence)
+        cform.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         self.goal_on = QCheckBox("&Nudge me when I have not attended a consultation for", cadence)
         self.goal_days = QSpinBox(cadence)
         self.goal_days.setRange(1, 365)
@@ -273,6 +276,7 @@ class SettingsTab(QWidget):
 
         desk = QGroupBox("On this desktop", body)
         dform = QFormLayout(desk)
+        dform.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         self.close_to_tray = QCheckBox("Keep running in the &tray when the window is closed", desk)
         dform.addRow(self.close_to_tray)
         self.autostart = QCheckBox("&Start Consultory when I log in", desk)

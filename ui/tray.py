@@ -106,7 +106,11 @@ def next_session_text(db_ctx: AppContext, now: datetime | None = None) -> str:
     nxt = rs.next_session(db_ctx.db, db_ctx.me_id, now or db_ctx.clock.now())
     if nxt is None:
         return "No upcoming sessions"
-    return f"Next: {nxt.title} — {nxt.start_utc.astimezone().strftime('%a %d %b %H:%M')}"
+    from ui.pages.today import local_zone
+    from ui.reminders import fmt_when
+
+    now = now or db_ctx.clock.now()
+    return f"Next: {nxt.title} — {fmt_when(nxt.start_utc, local_zone(db_ctx), now)}"
 
 
 class TrayController(QObject):
