@@ -75,3 +75,7 @@ class ReadOnlyDatabaseError(ConsultoryError):
 
 class BackupError(ConsultoryError):
     """A backup could not be written, or a file offered for restore failed verification."""
+
+
+class StoreLockedError(ConsultoryError):
+    """The encrypted store is locked (auto-lock): unlock it before reading or writing."""

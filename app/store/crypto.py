@@ -184,7 +184,9 @@ class KeyHolder:
 
     def key(self) -> bytearray:
         if self._key is None:
-            raise RuntimeError("the store is locked")
+            from app.errors import StoreLockedError
+
+            raise StoreLockedError("Consultory is locked: unlock it to continue.")
         return self._key
 
     def pragma(self) -> str:

@@ -14,6 +14,7 @@ from app.errors import (
     NoDatabaseError,
     PassphraseRequiredError,
     ReadOnlyDatabaseError,
+    StoreLockedError,
     ValidationError,
     WrongPassphraseError,
 )
@@ -109,7 +110,7 @@ def test_key_holder_drop_zeroes_and_hides_the_key() -> None:
     holder.drop()
     assert buf == bytearray(32)
     assert not holder.available
-    with pytest.raises(RuntimeError):
+    with pytest.raises(StoreLockedError):
         holder.pragma()
 
 
