@@ -39,7 +39,7 @@ class DigestRow:
 
 
 def _status(r: DigestRow) -> str:
-    return "Missed — the session is over" if r.missed else "Still ahead"
+    return "Missed — the session is over" if r.missed else "Not over yet"
 
 
 DIGEST_COLUMNS: list[Column[DigestRow]] = [
@@ -117,7 +117,7 @@ class DigestDialog(QDialog):
         ahead = len(rows) - missed
         parts = []
         if ahead:
-            parts.append(f"{ahead} still ahead")
+            parts.append(f"{ahead} not over yet")
         if missed:
             parts.append(f"{missed} missed")
         head = QLabel(

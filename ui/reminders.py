@@ -531,7 +531,7 @@ class ReminderService(QObject):
         ahead = sum(not d.obsolete for d in res.digest)
         summary = f"{len(rows)} reminder{'s' if len(rows) != 1 else ''} while you were away"
         adapter = self.delivery.deliver(
-            Notice("digest", summary, f"{ahead} still ahead, {len(rows) - ahead} missed.", True)
+            Notice("digest", summary, f"{ahead} not over yet, {len(rows) - ahead} missed.", True)
         )
         for d in res.digest:
             self.log.write(d, now, True, adapter)

@@ -212,3 +212,27 @@ def test_scheduler_has_explicit_misfire_and_coalesce(qtbot) -> None:  # type: ig
     s = make_scheduler(owner)
     assert s._job_defaults["misfire_grace_time"] == 6 * 3600
     assert s._job_defaults["coalesce"] is True
+
+
+def test_install_on_the_real_main_window_adds_banner_and_tray(db, fake_clock, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from ui.main import create_main_window
+    from ui.reminders import install
+    from ui.tray import next_session_text
+
+    p = small_practice(db)
+    session_at(db, p, T0 + timedelta(days=1), title="Tomorrow's peer group")
+    ctx = AppContext(db, fake_clock)
+    ctx.me_id = p.me
+    window = create_main_window(ctx)
+    qtbot.addWidget(window)
+    service = install(ctx, window)
+    try:
+        assert service.banner is not None and service.tray is not None
+        assert service.scheduler.running and service.armed_instants()
+        assert next_session_text(ctx).startswith("Next: Tomorrow's peer group — Tomorrow ")
+        assert service.tray.next_action.text().startswith("Next: ")
+        names = [n for n, _ in service.delivery.status()]
+        assert names == ["dbus", "tray", "banner"]
+        assert dict(service.delivery.status())["banner"] is None
+    finally:
+        service.stop()
