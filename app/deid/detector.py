@@ -63,7 +63,7 @@ _AGE_AFTER_NAME_RE: Final = re.compile(
 
 def _ages_after_names(text: str, spans: list[Span]) -> list[Span]:
     out: list[Span] = []
-    for s, e, cat, _ in spans:
+    for _start, e, cat, _reason in spans:
         if cat != "NAME":
             continue
         end = e

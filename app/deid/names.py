@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from app.deid.finding import Category
@@ -44,6 +45,7 @@ RELATIONS: Final = frozenset(
     godfather godson goddaughter officer worker nurse social""".split()
 )
 NAME_CUE_WORDS: Final = frozenset("named called nicknamed aka name".split())
+STRONG_CUES: Final = frozenset("named called nicknamed aka name nickname".split())
 PERSON_VERBS: Final = frozenset(
     """said says reported reports told tells stated states described describes presented
     presents shared shares denied denies endorsed endorses disclosed discloses arrived came
@@ -97,7 +99,8 @@ ORG_SUFFIXES: Final = frozenset(
     network council club lodge union base station precinct jail prison penitentiary
     courthouse court hospice manor gardens pavilion rehabilitation district rail railway
     pediatrics dental counseling psychiatry living residence commons high
-    middle junior elementary ministries autobody shop""".split()
+    middle junior elementary ministries autobody shop comprehensive practice co-op
+    cooperative coop house surgery""".split()
 )
 _CUE_LAST: Final = frozenset("at for by from to with in the".split())
 ORG_CUE_RE: Final = re.compile(
@@ -202,6 +205,15 @@ _ENGLISH_PREFIXES: Final = (
     "mis",
     "co",
 )
+FUNCTION_WORDS: Final = frozenset(
+    """i me my we our you your he she it they them his her him its their a an the in on at
+    to so see many man son long do go no yes oh ha ma pa la le de us am is be by or up as if
+    of and but for not all any one two out too who why how now new old own yet then than
+    this that with from into also just only very much more most some such each both what
+    when where which while after before again there here well still even ever never
+    always often soon back over down off once said says per via re vs etc mom dad mum
+    nan gran gramps granny nana papa auntie uncle""".split()
+)
 SENT_END_CHARS: Final = frozenset(".!?:;\n•*>|")
 # First names that are also dictionary words but are overwhelmingly used as names.
 STRONG_NAMES: Final = frozenset(
@@ -236,13 +248,18 @@ class Tok:
 
 def _is_sentence_start(text: str, start: int, prev_low: str | None) -> bool:
     i = start - 1
+    quote = False
     while i >= 0 and text[i] in " \t\"'“‘([-–—*•0123456789":
         if text[i] in "0123456789" and i > 0 and text[i - 1] not in " \t\n(":
             break
+        if text[i] in '"“':
+            quote = True
         i -= 1
     if i < 0:
         return True
     ch = text[i]
+    if quote and ch in ",:":
+        return True
     if ch == "\n":
         return True
     if ch in SENT_END_CHARS:
@@ -257,17 +274,17 @@ def _is_sentence_start(text: str, start: int, prev_low: str | None) -> bool:
 def tokenize(text: str, lex: Lexicon | None = None) -> list[Tok]:
     """Word tokens.  With ``lex``, ordinary lower-case dictionary words that no rule looks
     at are skipped (their text still shows up in the next token's ``gap_before``)."""
-    english = lex.english if lex is not None else frozenset()
-    first = lex.first if lex is not None else frozenset()
-    keep = _KEEP_LOWER
+    skip = _skip_set(lex) if lex is not None else frozenset()
     toks: list[Tok] = []
     append = toks.append
     prev_end = 0
     prev_low: str | None = None
     n = len(text)
     for m in WORD_RE.finditer(text):
-        s, full = m.span()
         w = m.group()
+        if w in skip:
+            continue
+        s, full = m.span()
         if w[-1] in "'’-_":
             w = w.rstrip("'’-_")
             full = s + len(w)
@@ -281,15 +298,7 @@ def tokenize(text: str, lex: Lexicon | None = None) -> list[Tok]:
             poss = True
         cap = w[0].isupper()
         low = w.lower()
-        if (
-            lex is not None
-            and not cap
-            and low in english
-            and low not in keep
-            and low not in first
-            and "'" not in low
-            and "’" not in low
-        ):
+        if not cap and low in skip:
             continue
         append(
             Tok(
@@ -310,7 +319,26 @@ def tokenize(text: str, lex: Lexicon | None = None) -> list[Tok]:
     return toks
 
 
+_SKIP_CACHE: dict[int, frozenset[str]] = {}
+
+
+def _skip_set(lex: Lexicon) -> frozenset[str]:
+    """Lower-case dictionary words that no rule looks at (skipped while tokenising)."""
+    key = id(lex)
+    got = _SKIP_CACHE.get(key)
+    if got is None:
+        got = frozenset(w for w in lex.english - _KEEP_LOWER - lex.first if w.islower())
+        _SKIP_CACHE[key] = got
+    return got
+
+
 def _is_english(lex: Lexicon, low: str) -> bool:
+    return _english_word(low)
+
+
+@lru_cache(maxsize=65536)
+def _english_word(low: str) -> bool:
+    lex = lexicon()
     if low in lex.english or low in lex.clinical:
         return True
     for ap in ("'", "’"):
@@ -343,7 +371,13 @@ def _is_name_listed(lex: Lexicon, low: str) -> bool:
 
 
 def _hard_excluded(lex: Lexicon, t: Tok) -> bool:
-    low = t.low
+    return _excluded_word(t.text, t.allcaps)
+
+
+@lru_cache(maxsize=65536)
+def _excluded_word(text: str, allcaps: bool) -> bool:
+    lex = lexicon()
+    low = text.lower()
     if len(low) < 2 or low in ALWAYS_SKIP or low in TITLES or low in RELATIONS:
         return True
     if low in MONTH_NAMES or low in WEEKDAYS or low in HOLIDAY_WORDS:
@@ -356,10 +390,11 @@ def _hard_excluded(lex: Lexicon, t: Tok) -> bool:
             return True
         if parts[-1] in _ADJ_TAILS:
             return True  # Yalom-style, Beck-informed, Vietnam-era
-    if not t.allcaps and sum(1 for c in t.text[1:] if c.isupper()) >= 1:
+    rest = text[1:]
+    if not allcaps and rest and not rest.islower() and any(c.isupper() for c in rest):
         # internal capitals: ECGs, ProQOL, iPhone -- but keep McWilliams, DeShawn, O'Neil
-        if not re.match(r"(?:Mc|Mac|De|Di|Da|La|Le|Van|Von|O['’]|D['’])[A-Z][a-z]", t.text):
-            if not re.match(r"[A-Z][a-z]+-[A-Z][a-z]+$", t.text):
+        if not _NAME_PREFIX_RE.match(text):
+            if not _HYPHEN_NAME_RE.match(text):
                 return True
     return False
 
@@ -370,12 +405,14 @@ METHOD_WORDS: Final = frozenset(
     triad modes chain paradigm technique techniques principles conditions concept typology
     taxonomy treatment therapy program programme plan checklist rating assessment
     seven-eyed four-category cognitive formulation procedure exercise worksheet workbook
-    style informed based inspired approach""".split()
+    style informed based inspired approach manual handbook guide curriculum cbt dbt act
+    ipt emdr cpt erp eft ifs cft mbct mbsr tf-cbt pcit fbt abft mst fft sfbt craft met""".split()
 )
 POSSESSIVE_METHOD_WORDS: Final = frozenset(
     """model theory framework book books typology paradigm stages hierarchy triad modes
     seven-eyed four-category cognitive protocol criteria method technique taxonomy
-    conceptualization""".split()
+    conceptualization manual handbook cbt dbt act ipt emdr cpt erp eft ifs cft mbct mbsr
+    tf-cbt pcit fbt abft sfbt""".split()
 )
 INSTRUMENT_WORDS: Final = frozenset(
     """scale inventory questionnaire index protocol model method technique criteria
@@ -423,12 +460,12 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
         close = text.find(")", t.end)
         if close != -1 and close - t.end < 60:
             before = text[max(0, k - 30) : k].rstrip()
-            m = re.search(r"([\w-]+)$", before)
+            m = _LAST_WORD_RE.search(before)
             if m:
                 word = m.group(1)
                 if word.isupper() or word.lower() in METHOD_WORDS:
                     return True
-                if re.search(r"[A-Z]{2,}", word):
+                if _CAPS2_RE.search(word):
                     return True
     if _citation_context(text, t):
         return True
@@ -439,6 +476,15 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
     return False
 
 
+METHOD_PHRASES: Final = (
+    "sound relationship house",
+    "circle of security",
+    "window of tolerance",
+    "unified protocol",
+    "good lives",
+    "wise mind",
+    "house-tree-person",
+)
 ORG_STARTERS: Final = frozenset(
     """the then her his their our my your at in on from to after when since today both she
     he they we also and but so this that these those a an while during before each every
@@ -514,7 +560,7 @@ def _citation_context(text: str, t: Tok) -> bool:
                 if prev_word not in TITLES:
                     return True
     # "X (and Y) on <topic>" in a sentence about reading
-    m = re.match(r"(?:\s*(?:,|and|&)\s*[A-Z][\w'’-]+)*\s+on\s+([a-z][\w-]+)", text[t.full_end :])
+    m = _ON_TOPIC_RE.match(text, t.full_end, t.full_end + 120)
     if m and m.group(1) not in _DETERMINERS:
         sent_start = max(text.rfind(". ", 0, t.start), text.rfind("\n", 0, t.start), 0)
         if _READING_CUE_RE.search(text, max(sent_start, t.start - 100), t.start):
@@ -532,6 +578,14 @@ _ADJ_TAILS: Final = frozenset(
     """style informed based like type esque inspired oriented focused era ian ish esque
     related specific friendly approved certified trained""".split()
 )
+
+
+_NAME_PREFIX_RE: Final = re.compile(r"(?:Mc|Mac|De|Di|Da|La|Le|Van|Von|O['’]|D['’])[A-Z][a-z]")
+_HYPHEN_NAME_RE: Final = re.compile(r"[A-Z][a-z]+-[A-Z][a-z]+$")
+_LAST_WORD_RE: Final = re.compile(r"([\w-]+)$")
+_CAPS2_RE: Final = re.compile(r"[A-Z]{2,}")
+_ON_TOPIC_RE: Final = re.compile(r"(?:\s*(?:,|and|&)\s*[A-Z][\w'’-]+)*\s+on\s+([a-z][\w-]+)")
+_DOT_OR_NUM_RE: Final = re.compile(r"\.|\s*\d")
 
 
 def _tight(gap: str) -> bool:
@@ -618,6 +672,9 @@ def find_names(text: str) -> list[Span]:
                     k += 1
                 else:
                     break
+        run_text = " ".join(toks[x].low for x in range(j, k + 1))
+        if any(ph in run_text for ph in METHOD_PHRASES):
+            continue
         has_specific = any(
             not (toks[x].low in ORG_SUFFIXES or toks[x].low in CONNECTORS) for x in range(j, k + 1)
         )
@@ -670,7 +727,20 @@ def find_names(text: str) -> list[Span]:
 
     for i in caps:
         t = toks[i]
-        if i == 0 or consumed[i] or toks[i - 1].low != "at" or not _tight(t.gap_before):
+        if i == 0 or consumed[i] or not _tight(t.gap_before):
+            continue
+        pl = toks[i - 1].low
+        if not (
+            pl == "at"
+            or (
+                pl == "the"
+                and i >= 2
+                and toks[i - 2].low == "at"
+                and _tight(toks[i - 1].gap_before)
+            )
+        ):
+            continue
+        if not _org_word_ok(t) or t.low in RELATIONS:
             continue
         k = i
         while k + 1 < n and toks[k + 1].cap and _tight(toks[k + 1].gap_before):
@@ -680,6 +750,8 @@ def find_names(text: str) -> list[Span]:
         if k == i:
             continue
         run = toks[i : k + 1]
+        if run[-1].possessive:
+            continue  # "at Abuela Chela's funeral"
         if any(x.low in lex.regions or x.low in MONTH_NAMES or x.low in WEEKDAYS for x in run):
             continue
         if any(x.low in LOC_AFFIXES for x in run):
@@ -690,6 +762,15 @@ def find_names(text: str) -> list[Span]:
             consumed[idx] = True
             toks[idx].label = "ORG"
             toks[idx].reason = "capitalised name of a place of work or care after 'at'"
+
+    for i in caps:
+        t = toks[i]
+        if t.low in ("st", "saint") and i + 1 < n and not consumed[i]:
+            nx = toks[i + 1]
+            if nx.cap and nx.possessive and nx.gap_before in (". ", " ") and not consumed[i + 1]:
+                for tk in (t, nx):
+                    tk.label, tk.reason = "ORG", "saint's name used for a church/school/hospital"
+                consumed[i] = consumed[i + 1] = True
 
     # 3. per-token names and places
     def prev_tok(i: int) -> Tok | None:
@@ -705,10 +786,20 @@ def find_names(text: str) -> list[Span]:
             return False, False
         if p.low in TITLES and gap.strip() in ("", ".", ",") and not p.allcaps:
             return True, p.low in STRONG_TITLES
-        if p.low in RELATIONS and gap.strip() in ("", ",", ":", "(", "—", "-", "–", '"', "“"):
+        if p.low in STRONG_CUES and gap.strip() in ("", ":", '"', "“", "'", "‘"):
+            return True, True
+        if p.low in RELATIONS and len(gap) <= 5 and not gap.strip(' ,:("“‘—–-'):
             if p.low in ("named", "called", "nicknamed", "aka"):
                 return True, True
             return True, False
+        if (
+            p.low in ("him", "her", "them", "me", "himself", "herself", "themselves")
+            and i >= 2
+            and toks[i - 2].low in ("call", "calls", "called", "calling", "named", "name")
+            and _tight(p.gap_before)
+            and gap.strip() in ("", '"', "“")
+        ):
+            return True, True
         if p.low == "by" and i >= 2 and toks[i - 2].low == "goes":
             return True, True
         if p.low == "is" and i >= 2 and toks[i - 2].low in ("nickname", "name", "called"):
@@ -735,7 +826,7 @@ def find_names(text: str) -> list[Span]:
         t = toks[i]
         if not t.cap:
             low = t.low
-            if low in first_names and not consumed[i]:
+            if low in first_names and not consumed[i] and low not in FUNCTION_WORDS:
                 if (
                     len(low) >= 3
                     and (low not in lex.english or low in LOWER_OK_NAMES)
@@ -749,6 +840,8 @@ def find_names(text: str) -> list[Span]:
         if consumed[i]:
             continue
         low = t.low
+        if low in FUNCTION_WORDS and not t.allcaps:
+            continue
         cue, strong = person_cue(i)
         if cue and len(low) >= 2 and low not in ALWAYS_SKIP:
             if low in lex.eponyms and not strong:
@@ -773,6 +866,9 @@ def find_names(text: str) -> list[Span]:
                 t.label = "NAME"
                 t.reason = "lower-case first name from name list"
             continue
+        if low in ("jan", "jun") and not t.allcaps and not _DOT_OR_NUM_RE.match(text, t.end):
+            t.label, t.reason = "NAME", "capitalised first name from name list"
+            continue
         if _hard_excluded(lex, t):
             continue
         if t.allcaps:
@@ -788,8 +884,6 @@ def find_names(text: str) -> list[Span]:
                 t.reason = "all-caps name from name list"
             continue
         if low in lex.eponyms:
-            continue
-        if _author_context(text, toks, i):
             continue
         in_first = low in lex.first
         ambiguous = in_first and low in lex.ambiguous_first and low not in STRONG_NAMES
@@ -852,6 +946,15 @@ def find_names(text: str) -> list[Span]:
             t.label = "NAME"
             t.reason = "capitalised first name (also an English word) in name position"
             continue
+
+    # cited authors and eponyms ("Clark's model", "(Fairburn)") are not private persons
+    for i in caps:
+        t = toks[i]
+        if t.label in ("NAME", "LOCATION") and not consumed[i]:
+            if t.reason.startswith("capitalised word after a title"):
+                continue
+            if _author_context(text, toks, i):
+                t.label, t.reason = None, ""
 
     # 3b. multi-word places: "Marlow Falls", "Port Easton", "in Carver Mills"
     for i in caps:
@@ -925,7 +1028,14 @@ def find_names(text: str) -> list[Span]:
                         continue
                     b.label, b.reason = "NAME", "surname following a first name"
                     changed = True
-                elif not b.cap and not a.cap and b.low in lex.last and b.low not in lex.english:
+                elif (
+                    not b.cap
+                    and not a.cap
+                    and len(b.low) >= 3
+                    and b.low not in lex.english
+                    and not _hard_excluded(lex, b)
+                    and not _looks_english(b.low)
+                ):
                     b.label, b.reason = "NAME", "lower-case surname following a first name"
                     changed = True
             elif b.label == "NAME" and a.label is None and not consumed[i]:

@@ -65,7 +65,8 @@ PHONE_RE: Final = re.compile(
     r"(?<![\w-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}"
     r"(?:\s*(?:x|ext\.?|extension)\s*\d{1,5})?(?![\w-])"
     r"|(?<![\w-])\d{3}-\d{4}(?![\w-])"
-    r"|(?<![\w-])\d{10}(?![\w-])",
+    r"|(?<![\w-])\d{10}(?![\w-])"
+    r"|(?<![\w-])(?:\+44\s?|0)\d{2,4}\s?\d{3}\s?\d{3,4}(?![\w-])",
     _I,
 )
 FAX_CUE_RE: Final = re.compile(r"\bfax(?:ed)?\b", _I)
@@ -92,10 +93,15 @@ _RATING_CUE_RE: Final = re.compile(
 _DATE_PREP_RE: Final = re.compile(
     r"\b(on|since|until|till|by|from|dated|dob|d\.o\.b\.?|born|before|after|effective)\W*$", _I
 )
-MONTH_DATE_RE: Final = re.compile(
+MONTH_DATE_RE: Final = re.compile(  # case-insensitive month names: see find_dates
     rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?(?![\w])"
     rf"|\b{_MONTH}\s+(?:the\s+)?{_DAY}(?:,?\s+{_YEAR})?(?![\w])"
     rf"|\b{_MONTH},?\s+(?:of\s+)?(?:1[89]\d\d|20\d\d)\b"
+)
+_LOWER_MONTHS: Final = "january|february|april|june|july|august|september|october|november|december"
+LOWER_MONTH_DATE_RE: Final = re.compile(
+    rf"\b(?:{_LOWER_MONTHS})\s+(?:the\s+)?{_DAY}(?:,?\s+{_YEAR})?(?![\w])"
+    rf"|\b{_DAY}\s+(?:of\s+)?(?:{_LOWER_MONTHS})\b"
 )
 BARE_MONTH_RE: Final = re.compile(
     r"\b(in|since|until|till|by|during|through|throughout|from|before|after|around|early|late|"
@@ -170,7 +176,7 @@ _STREET_SUFFIX_FULL: Final = (
     r"(?:Street|Avenue|Road|Boulevard|Lane|Drive|Court|Terrace|Circle|Highway|Parkway|Trail|"
     r"Alley|Pike|Crescent|Plaza|Expressway|Turnpike|St\.|Ave\.|Rd\.|Blvd\.)"
 )
-_UNIT: Final = r"(?:,?\s*(?:Apt|Apartment|Unit|Suite|Ste|Room|Rm|#)\.?\s*#?[A-Za-z0-9-]{1,6}\b)?"
+_UNIT: Final = r"(?:,?\s*(?i:apt|apartment|unit|suite|ste|room|rm|#)\.?\s*#?[A-Za-z0-9-]{1,6}\b)?"
 _NOT_MONTH: Final = rf"(?!(?:{MONTHS_FULL}|{_MONTH_ABBR})\b)"
 ADDRESS_RE: Final = re.compile(
     r"\b\d{1,6}[A-Za-z]?(?:-\d{1,4})?\s+(?:[NSEW]\.?\s+|(?:North|South|East|West)\s+)?"
@@ -184,7 +190,7 @@ STREET_NAME_RE: Final = re.compile(
     rf"{_STREET_SUFFIX_FULL}(?![\w])"
     r"|\b(?:corner of|intersection of)\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:and|&)\s+"
     r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\b"
-    r"|\b(?:Rue|Calle|Avenida|Via|Camino|Rua)\s+(?:de\s+(?:la\s+)?|del\s+)?[A-Z][\w'-]+"
+    r"|\b(?:\d{1,6}\s+)?(?:Rue|Calle|Avenida|Via|Camino|Rua)\s+(?:de\s+(?:la\s+)?|del\s+)?[A-Z][\w'-]+"
     r"(?:\s+[A-Z][\w'-]+)?"
 )
 _STREET_GATE_RE: Final = re.compile(
@@ -240,7 +246,8 @@ Window = tuple[int, int]
 _DIGITS_RE: Final = re.compile(r"\d+")
 _MONTH_GATE_RE: Final = re.compile(
     r"January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec|january|february|april|june|july|august"
+    r"|september|october|november|december"
 )
 _ORD_GATE_RE: Final = re.compile(rf"the\s+(?:{_ORD_WORDS})\b", _I)
 _TLD_GATE_RE: Final = re.compile(
@@ -402,9 +409,14 @@ def find_dates(text: str, dwin: list[Window] | None = None) -> Iterator[Span]:
     if mwin:
         for m in _scan(MONTH_DATE_RE, text, mwin):
             s = m.start()
+            word = m.group()
+            if _LOWER_MONTHISH_RE.match(word.removeprefix("the ")):
+                continue  # lower-case "may 5" / "march 3": modal verb, not a date
             if text.startswith(("the ", "The "), s):
                 s += 4
             yield s, m.end(), "DATE", "day and month"
+        for m in _scan(LOWER_MONTH_DATE_RE, text, mwin):
+            yield m.start(), m.end(), "DATE", "day and month"
         for m in _scan(BARE_MONTH_RE, text, mwin):
             for g in (2, 4, 5):
                 if m.group(g):
@@ -453,9 +465,14 @@ def find_ages(text: str, dwin: list[Window] | None = None) -> Iterator[Span]:
             yield m.start(g), m.end(g), "AGE", "age over 89"
 
 
+UK_POSTCODE_RE: Final = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b")
+
+
 def find_places(text: str, dwin: list[Window] | None = None) -> Iterator[Span]:
     if dwin is None:
         dwin = [(0, len(text))]
+    for m in _scan(UK_POSTCODE_RE, text, dwin):
+        yield m.start(), m.end(), "ZIP", "UK postcode"
     for m in _scan(ADDRESS_RE, text, dwin):
         yield m.start(), m.end(), "ADDRESS", "street address"
     swin = _merge((m.span() for m in _STREET_GATE_RE.finditer(text)), text, 40, 40)
@@ -478,10 +495,15 @@ _ID_CUES: Final = frozenset(
     dl cdl plate tag vin serial device badge employee student patient insurance medicaid
     medicare npi dea passport visa a-number alien file docket id identification certificate
     cert pin ticket order tracking confirmation reference ref booking inmate doc permit
-    registration beneficiary routing card ein tin imei mac pacemaker implant report""".split()
+    registration beneficiary routing card ein tin imei mac pacemaker implant report nhs
+    sin health-card""".split()
 )
 _ID_FILLERS: Final = frozenset("number no num is was of code #".split())
 _PREV_WORDS_RE: Final = re.compile(r"[A-Za-z][A-Za-z'-]*|#")
+
+
+_NEW_SENT_RE: Final = re.compile(r"[.;!?\n]\s*\S*\s*$")
+_LOWER_MONTHISH_RE: Final = re.compile(r"(?:may|mar|march|jan|dec|sun|sat|wed)\b")
 
 
 def _id_cued(text: str, s: int) -> bool:
@@ -489,7 +511,7 @@ def _id_cued(text: str, s: int) -> bool:
     if not words:
         return False
     tail = text[max(0, s - 32) : s]
-    if re.search(r"[.;!?\n]\s*\S*\s*$", tail) and not tail.rstrip().endswith(("#", ":", "-")):
+    if _NEW_SENT_RE.search(tail) and not tail.rstrip().endswith(("#", ":", "-")):
         # value starts a new sentence: the keyword belongs to the previous one
         return False
     for w in reversed(words[-4:]):

@@ -77,12 +77,15 @@ def _propagate_names(text: str, spans: list[dict[str, object]]) -> list[dict[str
         w
         for s in spans
         if s["category"] == "NAME"
-        for w in re.findall(r"[^\W\d_]+", text[int(str(s["start"])) : int(str(s["end"]))])
-        if len(w) >= 3
+        for w in re.findall(
+            r"[^\W\d_]+(?:-[^\W\d_]+)*", text[int(str(s["start"])) : int(str(s["end"]))]
+        )
+        if len(w) >= 2
     }
     extra: list[dict[str, object]] = []
     for w in words:
-        flags = 0 if w in WORD_FIRST else re.IGNORECASE  # "Hope" the name vs "hope"
+        # "Hope" the name vs "hope" the word; short names only as written
+        flags = 0 if w in WORD_FIRST or len(w) < 3 else re.IGNORECASE
         for m in re.finditer(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text, flags):
             if not any(covered[m.start() : m.end()]):
                 extra.append({"start": m.start(), "end": m.end(), "category": "NAME"})
