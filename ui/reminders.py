@@ -35,7 +35,7 @@ from typing import Any
 from apscheduler.executors.debug import DebugExecutor
 from apscheduler.schedulers.qt import QtScheduler
 from apscheduler.triggers.date import DateTrigger
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import SLOT, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMainWindow, QToolBar
 
 from app.errors import ConsultoryError
@@ -53,6 +53,7 @@ MISFIRE_GRACE_S = 6 * 3600
 MAX_WAIT_S = 60.0  # the scheduler re-checks at least once a minute
 WATCHDOG_MS = 10_000
 JUMP_TOLERANCE_S = 30.0
+CALL_TIMEOUT_MS = 2000  # a hung notification server must not freeze the GUI for long
 
 log_json = json.dumps
 
@@ -146,19 +147,19 @@ class DBusAdapter(Adapter):
         if iface is None or not iface.isServiceRegistered(self.SERVICE).value():
             self._reason = "no notification server on the session bus"
             return
-        self._bus.connect(
+        self.actions_connected = self._bus.connect(
             self.SERVICE,
             self.PATH,
             self.SERVICE,
             "ActionInvoked",
             self,
-            "_on_server_action_invoked(uint,QString)",
+            SLOT("_on_server_action_invoked(uint,QString)"),
         )
 
     def unavailable_reason(self) -> str | None:
         return self._reason
 
-    @Slot(int, str)
+    @Slot("uint", "QString")  # D-Bus (us): the slot must declare uint to be connectable
     def _on_server_action_invoked(self, nid: int, _action: str) -> None:
         key = self._ids.get(int(nid))
         if key is not None:
@@ -167,7 +168,7 @@ class DBusAdapter(Adapter):
     def notify(self, notice: Notice) -> bool:
         if self._reason is not None:
             return False
-        from PySide6.QtDBus import QDBusMessage
+        from PySide6.QtDBus import QDBus, QDBusMessage
 
         msg = QDBusMessage.createMethodCall(self.SERVICE, self.PATH, self.SERVICE, "Notify")
         msg.setArguments(
@@ -178,13 +179,14 @@ class DBusAdapter(Adapter):
                 notice.summary,
                 notice.body,
                 ["default", "Open session"],
-                {"urgency": 1},
-                0,
+                {"desktop-entry": "consultory"},
+                0,  # never expire: it stays until the user deals with it
             ]
         )
-        reply = self._bus.call(msg)
+        reply = self._bus.call(msg, QDBus.CallMode.Block, CALL_TIMEOUT_MS)
         if reply.type() != QDBusMessage.MessageType.ReplyMessage:
-            # e.g. a server that insists on the exact uint32 signature PySide6 cannot send
+            # PySide6 cannot marshal replaces_id as uint32 (it goes out as int32): strict
+            # servers (GDBus-based ones) refuse the call; then the next adapter takes over.
             self._reason = f"the notification server refused the call ({reply.errorName()})"
             return False
         args = reply.arguments()
@@ -602,7 +604,7 @@ class ReminderService(QObject):
                 "org.freedesktop.login1.Manager",
                 "PrepareForSleep",
                 self,
-                "_on_login1_prepare_for_sleep(bool)",
+                SLOT("_on_login1_prepare_for_sleep(bool)"),
             )
         )
 

@@ -147,3 +147,113 @@ def test_reminder_due_while_app_stopped_appears_in_digest_on_restart(
     assert line["kind"] == "before_start" and line["via_digest"] is True
     assert line["state"] == "delivered"  # the session is still ahead: not missed
     assert len(log.read_text().splitlines()) == 1  # once
+
+
+# --- the D-Bus adapter against a private session bus ---------------------------------------
+
+FAKE_SERVER = r"""
+import json, os, sys
+import dbus, dbus.service
+from dbus.mainloop.glib import DBusGMainLoop
+from gi.repository import GLib
+
+DBusGMainLoop(set_as_default=True)
+OUT, STRICT = sys.argv[1], sys.argv[2] == "strict"
+IFACE = "org.freedesktop.Notifications"
+
+
+class Server(dbus.service.Object):
+    @dbus.service.method(IFACE, in_signature="susssasa{sv}i", out_signature="u",
+                         message_keyword="msg")
+    def Notify(self, app, rid, icon, summary, body, actions, hints, timeout, msg=None):
+        if STRICT and msg.get_signature() != "susssasa{sv}i":  # what GDBus servers do
+            raise dbus.exceptions.DBusException(
+                "wrong signature", name="org.freedesktop.DBus.Error.InvalidArgs")
+        with open(OUT, "a") as fh:
+            fh.write(json.dumps({"summary": str(summary), "body": str(body),
+                                 "actions": [str(a) for a in actions],
+                                 "timeout": int(timeout)}) + "\n")
+        GLib.timeout_add(200, lambda: self.ActionInvoked(7, "default") and False)
+        return dbus.UInt32(7)
+
+    @dbus.service.signal(IFACE, signature="us")
+    def ActionInvoked(self, nid, key):
+        pass
+
+
+bus = dbus.SessionBus()
+name = dbus.service.BusName(IFACE, bus)
+server = Server(bus, "/org/freedesktop/Notifications")
+print("ready", flush=True)
+GLib.MainLoop().run()
+"""
+
+CLIENT = r"""
+import json, subprocess, sys
+sys.path.insert(0, sys.argv[1])
+server = subprocess.Popen(["/usr/bin/python3", sys.argv[2], sys.argv[3], sys.argv[4]],
+                          stdout=subprocess.PIPE)
+server.stdout.readline()
+from PySide6.QtCore import QCoreApplication, QTimer
+from ui.reminders import DBusAdapter, Notice
+
+app = QCoreApplication([])
+adapter = DBusAdapter()
+clicked = []
+adapter.clicked.connect(clicked.append)
+before = adapter.unavailable_reason()
+shown = adapter.notify(Notice("before_start:1:2:20260302T090000", "Peer group", "Starts soon"))
+QTimer.singleShot(800, app.quit)
+app.exec()
+server.terminate()
+print(json.dumps({"before": before, "shown": shown, "after": adapter.unavailable_reason(),
+                  "clicked": clicked}))
+"""
+
+
+def _dbus_run(tmp_path: Path, mode: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    if not shutil.which("dbus-run-session") or not Path("/usr/bin/python3").exists():
+        pytest.skip("needs dbus-run-session and the system python3")
+    probe = subprocess.run(
+        ["/usr/bin/python3", "-c", "import dbus, gi"], capture_output=True, check=False
+    )
+    if probe.returncode != 0:
+        pytest.skip("needs python3-dbus and python3-gi for the fake notification server")
+    server, client, out = tmp_path / "server.py", tmp_path / "client.py", tmp_path / "out.jsonl"
+    server.write_text(FAKE_SERVER)
+    client.write_text(CLIENT)
+    repo = str(Path(__file__).resolve().parents[2])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DBUS_")}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    res = subprocess.run(
+        ["dbus-run-session", "--", sys.executable, str(client), repo, str(server), str(out), mode],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+    assert res.returncode == 0, res.stderr
+    result = json.loads(res.stdout.strip().splitlines()[-1])
+    lines = [json.loads(x) for x in out.read_text().splitlines()] if out.exists() else []
+    return result, lines
+
+
+def test_dbus_adapter_shows_a_persistent_notification_and_reports_clicks(tmp_path: Path) -> None:
+    result, lines = _dbus_run(tmp_path, "lenient")
+    assert result["before"] is None and result["shown"] is True
+    assert lines == [
+        {
+            "summary": "Peer group",
+            "body": "Starts soon",
+            "actions": ["default", "Open session"],
+            "timeout": 0,
+        }
+    ]
+    assert result["clicked"] == ["before_start:1:2:20260302T090000"]
+
+
+def test_dbus_adapter_says_why_when_a_strict_server_refuses_the_call(tmp_path: Path) -> None:
+    result, lines = _dbus_run(tmp_path, "strict")
+    assert result["shown"] is False and lines == []
+    assert "refused" in result["after"] and "InvalidArgs" in result["after"]
