@@ -236,3 +236,40 @@ def test_install_on_the_real_main_window_adds_banner_and_tray(db, fake_clock, qt
         assert dict(service.delivery.status())["banner"] is None
     finally:
         service.stop()
+
+
+def test_time_zone_change_is_detected_and_rearms(setup, fake_clock, db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import ui.reminders as ur
+
+    p, ctx, window, service, mono, log = setup
+    service.start()
+    reasons: list[str] = []
+    service.resume_detected.connect(reasons.append)
+    monkeypatch.setattr(ur, "_tz_signature", lambda: ("XYZ", 12345))
+    rebuilt: list[int] = []
+    service.jobs_rebuilt.connect(rebuilt.append)
+    service._on_watchdog_timeout()
+    assert reasons == ["tz"] and rebuilt
+
+
+def test_close_keeps_running_in_the_tray_when_chosen(db, fake_clock, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    import ui.tray as tray
+
+    monkeypatch.setattr(tray, "tray_available", lambda: True)
+    monkeypatch.setattr(tray, "close_to_tray_enabled", lambda: True)
+    p = small_practice(db)
+    ctx = AppContext(db, fake_clock)
+    ctx.me_id = p.me
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    controller = tray.TrayController(ctx, window, window)
+    window.show()
+    assert QApplication.instance().quitOnLastWindowClosed() is False  # type: ignore[union-attr]
+    assert window.close() is False and not window.isVisible()  # hidden, still running
+    monkeypatch.setattr(tray, "close_to_tray_enabled", lambda: False)
+    controller.settings_changed()
+    window.show()
+    assert window.close() is True
+    assert QApplication.instance().quitOnLastWindowClosed() is True  # type: ignore[union-attr]
