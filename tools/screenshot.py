@@ -45,7 +45,7 @@ def main() -> int:
     apply_theme(app, "dark" if args.dark else "light")
     if args.empty:
         d = Path(tempfile.mkdtemp(prefix="consultory-empty-"))
-        db = open_database(d)
+        db = open_database(d, encrypted=False)  # a throwaway screenshot practice
         practice.setup_solo_practice(
             db, "Sample Therapist", credential="LPC", timezone="America/Chicago"
         )

@@ -129,6 +129,7 @@ class SettingsTab(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         outer.addWidget(scroll)
         body = QWidget(scroll)
         scroll.setWidget(body)
@@ -195,6 +196,8 @@ class SettingsTab(QWidget):
         self.keep_spin = QSpinBox(sched)
         self.keep_spin.setObjectName("backupKeep")
         self.keep_spin.setRange(1, 365)
+        for spin in (self.idle_spin, self.interval_spin, self.keep_spin):
+            spin.setMaximumWidth(160)
         sf.addRow("&Keep the last", self.keep_spin)
         self.settings_error = FieldError(sched)
         sf.addRow("", self.settings_error)
