@@ -101,7 +101,7 @@ class MainWindow(QMainWindow):
         if ctx.db.is_demo:
             title += " — DEMO DATA (synthetic, unencrypted)"
         self.setWindowTitle(title)
-        self.setMinimumSize(QSize(900, 600))
+        self.setMinimumSize(QSize(760, 520))
 
         central = QWidget(self)
         lay = QHBoxLayout(central)
@@ -247,6 +247,10 @@ class MainWindow(QMainWindow):
             if answer == QMessageBox.StandardButton.Save and not page.save_changes():
                 event.ignore()
                 return
+            if answer == QMessageBox.StandardButton.Discard:
+                discard = getattr(page, "discard_changes", None)
+                if discard is not None:
+                    discard()
         self.save_state(QSettings())
         event.accept()
 

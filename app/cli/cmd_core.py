@@ -58,6 +58,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ma.add_argument("--group", metavar="NAME", help="add to this group")
     ma.add_argument("--role", default="peer", help="role in --group (default peer)")
     ma.set_defaults(func=_members_add)
+    mleave = msub.add_parser("leave", help="record a member's leave (absent from rotations)")
+    mleave.add_argument("name")
+    mleave.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD")
+    mleave.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD")
+    mleave.add_argument("--note", default="")
+    mleave.set_defaults(func=_members_leave)
 
 
 def _plain(obj: Any) -> dict[str, Any]:
@@ -145,4 +151,17 @@ def _members_add(args: argparse.Namespace) -> int:
     if group is not None:
         practice.set_role(db, group.id, m.id, args.role)
     print(f"Added member #{m.id}: {m.display_name}")
+    return 0
+
+
+def _members_leave(args: argparse.Namespace) -> int:
+    from app.cli.common import parse_date
+    from app.services import practice
+
+    start = parse_date(args.start, "from")
+    end = parse_date(args.end, "to")
+    db = open_db(args)
+    m = practice.find_member(db, args.name)
+    practice.add_leave(db, m.id, start, end, args.note)
+    print(f"Leave recorded for {m.display_name}: {start} to {end}")
     return 0

@@ -747,3 +747,7 @@ class GroupsPage(QWidget):
 
     def save_changes(self) -> bool:
         return all(t.editor.save_changes() for t in (self.groups_tab, self.members_tab))
+
+    def discard_changes(self) -> None:
+        for t in (self.groups_tab, self.members_tab):
+            t.editor.revert()
