@@ -42,7 +42,7 @@ class WrongSecretError(Exception):
 class KdfParams:
     """argon2id cost. Stored in the key file, so tuning never locks anyone out."""
 
-    time_cost: int = 5
+    time_cost: int = 4
     memory_kib: int = 128 * 1024
     parallelism: int = 2
 
