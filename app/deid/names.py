@@ -100,22 +100,55 @@ ORG_SUFFIXES: Final = frozenset(
     courthouse court hospice manor gardens pavilion rehabilitation district rail railway
     pediatrics dental counseling psychiatry living residence commons high
     middle junior elementary ministries autobody shop comprehensive practice co-op
-    cooperative coop house surgery""".split()
+    cooperative coop house surgery recovery police sheriff ems""".split()
 )
 _CUE_LAST: Final = frozenset("at for by from to with in the".split())
-ORG_CUE_RE: Final = re.compile(
-    r"\b(?:works?|working|worked|employed|job|jobs|hired|fired|laid off|interned|interning|"
-    r"internship|volunteers?|volunteering|volunteered|shifts?|position|career|retired|"
-    r"teaches|taught|teaching|enrolled|attends|attending|attended|graduated|studies|"
-    r"studying|student|students|manager|nurse|teacher|cashier|clerk|driver|admitted|"
-    r"hospitalized|hospitalised|inpatient|discharged|transferred|treated|seen|placed|"
-    r"supervisor|boss|coworkers?|co-workers?|colleagues?|staff|director|employer|"
-    r"employees?|chaplain|therapist|counselor|psychiatrist|doctor|monitored|evaluated|"
-    r"seen in (?:the )?(?:ED|ER)|shop|store|office|branch|site|plant|warehouse)"
-    r"(?:\s+(?:as\s+an?\s+\w+|there))?\s+(?:at|for|by|from|to|with|in)\s+(?:the\s+)?$"
-    r"|\b(?:employer|school|workplace|company|agency|facility|hospital)\s*:\s*$",
-    re.IGNORECASE,
+ORG_CUE_WORDS: Final = frozenset(
+    """work works working worked employed job jobs hired fired laid interned interning
+    internship volunteer volunteers volunteering volunteered shift shifts position career
+    retired teaches taught teaching enrolled attends attending attended attend graduated
+    studies studying student students manager nurse teacher cashier clerk driver admitted
+    hospitalized hospitalised inpatient discharged transferred treated seen placed
+    supervisor boss coworker coworkers co-worker co-workers colleague colleagues staff
+    director employee employees chaplain therapist counselor psychiatrist doctor monitored
+    evaluated shop store office branch site plant warehouse ed er waitress waiter server
+    bartender barista cook mechanic technician tech aide cna rn lpn receptionist assistant
+    intern resident fellow officer guard janitor custodian electrician contractor""".split()
 )
+ORG_FILLERS: Final = frozenset(
+    """nights days weekends evenings mornings shifts part-time full-time overtime remotely
+    now still currently there off""".split()
+)
+ORG_PREPS: Final = frozenset("at for by from with in".split())
+ORG_LABEL_WORDS: Final = frozenset(
+    "employer school workplace company agency facility hospital work job".split()
+)
+
+
+def _org_cued(toks: list[Tok], i: int) -> bool:
+    """Is token i right after an employer/school cue ("works at", "attends", "Employer:")?"""
+    t = toks[i]
+    if i == 0:
+        return False
+    if t.gap_before.rstrip().endswith(":"):
+        return toks[i - 1].low in ORG_LABEL_WORDS
+    if not _tight(t.gap_before):
+        return False
+    j = i - 1
+    if toks[j].low in ("the", "a", "an"):
+        if j == 0 or not _tight(toks[j].gap_before):
+            return False
+        j -= 1
+    if toks[j].low in ORG_CUE_WORDS:
+        return toks[j].low in ("attends", "attending", "attended", "attend", "enrolled")
+    if toks[j].low not in ORG_PREPS or j == 0 or not _tight(toks[j].gap_before):
+        return False
+    q = j - 1
+    if toks[q].low in ORG_FILLERS and q > 0 and _tight(toks[q].gap_before):
+        q -= 1
+    return toks[q].low in ORG_CUE_WORDS
+
+
 CONNECTORS: Final = frozenset("of and & the for de la del da von van der st st. saint".split())
 MONTH_NAMES: Final = frozenset(
     "january february march april may june july august september october november december"
@@ -431,6 +464,8 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
     # Yalom-style, Beck-informed
     if t.end < len(text) and text[t.end] == "-" and nxt is not None and nxt.low in METHOD_WORDS:
         return True
+    if t.possessive and _POSS_METHOD_RE.match(text, t.full_end):
+        return True  # "Bordin's tripartite model"
     # followed (after optional 's / co-authors) by a method word
     j = i + 1
     steps = 0
@@ -523,6 +558,10 @@ def _keep_lower() -> frozenset[str]:
         ORG_STARTERS,
         MONTH_NAMES,
         WEEKDAYS,
+        ORG_CUE_WORDS,
+        ORG_FILLERS,
+        ORG_PREPS,
+        ORG_LABEL_WORDS,
     ):
         words |= group
     words |= {"goes", "known", "as", "is", "by", "nickname", "name", "called", "at", "and", "or"}
@@ -553,8 +592,11 @@ def _citation_context(text: str, t: Tok) -> bool:
         if close != -1 and _PAREN_CITE_RE.fullmatch(text, open_i, close + 1):
             before = text[max(0, open_i - 25) : open_i].split()
             raw_prev = before[-1].strip(",;:") if before else ""
+            inner = text[open_i + 1 : close]
+            multi = " and " in inner or "," in inner or "&" in inner
             if raw_prev[:1].isupper() and not raw_prev.isupper() and "-" not in raw_prev:
-                return False  # "Clementine (Clem)": a nickname after a name
+                if not multi:
+                    return False  # "Clementine (Clem)": a nickname after a name
             prev_word = raw_prev.lower()
             if prev_word not in RELATIONS and prev_word not in _PLURAL_PEOPLE:
                 if prev_word not in TITLES:
@@ -580,6 +622,11 @@ _ADJ_TAILS: Final = frozenset(
 )
 
 
+_POSS_METHOD_RE: Final = re.compile(
+    r"\s+(?:[a-z-]+\s+){0,2}(?:"
+    + "|".join(sorted(POSSESSIVE_METHOD_WORDS, key=len, reverse=True))
+    + r")\b"
+)
 _NAME_PREFIX_RE: Final = re.compile(r"(?:Mc|Mac|De|Di|Da|La|Le|Van|Von|O['’]|D['’])[A-Z][a-z]")
 _HYPHEN_NAME_RE: Final = re.compile(r"[A-Z][a-z]+-[A-Z][a-z]+$")
 _LAST_WORD_RE: Final = re.compile(r"([\w-]+)$")
@@ -639,6 +686,15 @@ def find_names(text: str) -> list[Span]:
     caps = [j for j in range(n) if toks[j].cap]
     for i in caps:
         t = toks[i]
+        if t.low in ("st", "saint") and i + 1 < n and not consumed[i]:
+            nx = toks[i + 1]
+            if nx.cap and nx.possessive and nx.gap_before in (". ", " ") and not consumed[i + 1]:
+                for tk in (t, nx):
+                    tk.label, tk.reason = "ORG", "saint's name used for a church/school/hospital"
+                consumed[i] = consumed[i + 1] = True
+
+    for i in caps:
+        t = toks[i]
         if consumed[i] or not t.cap or t.low not in ORG_SUFFIXES:
             continue
         j = i
@@ -673,6 +729,8 @@ def find_names(text: str) -> list[Span]:
                 else:
                     break
         run_text = " ".join(toks[x].low for x in range(j, k + 1))
+        if any(toks[x].possessive and toks[x].low in lex.eponyms for x in range(j, k + 1)):
+            continue  # "Herman's Trauma and Recovery" (a book)
         if any(ph in run_text for ph in METHOD_PHRASES):
             continue
         has_specific = any(
@@ -695,10 +753,7 @@ def find_names(text: str) -> list[Span]:
         t = toks[i]
         if consumed[i] or t.sent_start:
             continue
-        pt = toks[i - 1] if i else None
-        if pt is None or (pt.low not in _CUE_LAST and not t.gap_before.rstrip().endswith(":")):
-            continue
-        if not ORG_CUE_RE.search(text, max(0, t.start - 60), t.start):
+        if not _org_cued(toks, i):
             continue
         if _hard_excluded(lex, t) and t.low not in lex.non_phi:
             continue
@@ -762,15 +817,6 @@ def find_names(text: str) -> list[Span]:
             consumed[idx] = True
             toks[idx].label = "ORG"
             toks[idx].reason = "capitalised name of a place of work or care after 'at'"
-
-    for i in caps:
-        t = toks[i]
-        if t.low in ("st", "saint") and i + 1 < n and not consumed[i]:
-            nx = toks[i + 1]
-            if nx.cap and nx.possessive and nx.gap_before in (". ", " ") and not consumed[i + 1]:
-                for tk in (t, nx):
-                    tk.label, tk.reason = "ORG", "saint's name used for a church/school/hospital"
-                consumed[i] = consumed[i + 1] = True
 
     # 3. per-token names and places
     def prev_tok(i: int) -> Tok | None:
@@ -891,8 +937,16 @@ def find_names(text: str) -> list[Span]:
         english = not strong_first and _is_english(lex, low)
         listed = in_first or _is_name_listed(lex, low)
         is_place = low in lex.places
+        pv0 = prev_tok(i)
+        after_name = (
+            pv0 is not None
+            and pv0.label == "NAME"
+            and _tight(t.gap_before)
+            and not pv0.possessive
+            and pv0.cap == t.cap
+        )
         if not english:
-            if is_place and (loc_context(i) or not in_first):
+            if is_place and not after_name and (loc_context(i) or not in_first):
                 t.label = "LOCATION"
                 t.reason = "place name from gazetteer"
                 continue
@@ -931,6 +985,9 @@ def find_names(text: str) -> list[Span]:
             if not person_ev and nxt is not None and _tight(nxt.gap_before) and nxt.cap:
                 if nxt.low in lex.last and not nxt.allcaps and nxt.low not in lex.regions:
                     person_ev = True
+            if not person_ev and pv0 is not None and pv0.label == "NAME":
+                if t.gap_before in (", ", " and ", " & ", ", and "):
+                    person_ev = True  # "Orrin, Beatriz, Cal, Imogen"
             if t.sent_start and not person_ev:
                 continue
             if not t.sent_start and not person_ev:
@@ -1045,6 +1102,27 @@ def find_names(text: str) -> list[Span]:
                     a.label, a.reason = "NAME", "first name preceding a surname"
                     changed = True
 
+    for i in range(1, n):
+        a, b = toks[i - 1], toks[i]
+        if (
+            b.label == "NAME"
+            and a.label is None
+            and len(a.text) == 1
+            and a.text.isupper()
+            and b.gap_before == ". "
+            and not a.sent_start
+            and a.text not in "AI"
+        ):
+            a.label, a.reason = "NAME", "initial before a surname"
+
+    for i in range(1, n - 1):
+        t = toks[i]
+        if t.label is None and t.cap and not t.allcaps and t.gap_before == ", ":
+            a, b = toks[i - 1], toks[i + 1]
+            if a.label == "NAME" and b.label == "NAME" and b.gap_before in (", ", " and "):
+                if not _hard_excluded(lex, t):
+                    t.label, t.reason = "NAME", "in a list of names"
+
     # 5. propagation: other mentions of a confirmed name
     confirmed: dict[str, bool] = {}
     for t in toks:
@@ -1070,6 +1148,8 @@ def find_names(text: str) -> list[Span]:
 
     # 6. initials like "J.M." are names
     for m in _INITIALS_RE.finditer(text):
+        if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "._"):
+            continue
         if m.group().replace(".", "").replace(" ", "") in ("US", "UK", "DC", "AM", "PM", "EU"):
             continue
         out.append((m.start(), m.end(), "NAME", "initials"))
@@ -1082,7 +1162,7 @@ def find_names(text: str) -> list[Span]:
     return out
 
 
-_INITIALS_RE: Final = re.compile(r"(?<![\w.])[A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?(?!\w)")
+_INITIALS_RE: Final = re.compile(r"[A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?(?!\w)")
 
 
 _KEEP_LOWER: Final = _keep_lower()

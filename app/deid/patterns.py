@@ -151,7 +151,8 @@ AGE_RE: Final = re.compile(
     rf"\b({_AGE_NUM}-(?:years?|yrs?|yr)-old)\b"
     rf"|\b({_AGE_NUM})[ ](?:years?|yrs?)[ ]old\b"
     rf"|\b(?:is|was|turned|turns|be|being)\s+({_AGE_WORD})\b"
-    rf"|\b({_AGE_NUM}\s?(?:yo|y/o|y\.o\.|yrs?\.?))(?!\w)"
+    rf"|\b({_AGE_NUM}(?:yo|y/o|y\.o\.))(?!\w)"
+    rf"|\b({_AGE_NUM})\s(?:yo|y/o|y\.o\.|yrs?\.?)(?!\w)"
     rf"|\b(?:aged?|ages|age of|at age|turn(?:ed|s|ing)|is now|(?:s?he|they|who) (?:is|was|'s|are|"
     rf"were|will be|just turned|is turning|turned|recently turned)(?: now)?)\s+({_AGE_NUM})\b"
     r"(?!\s*(?:%|percent|mg|minutes|min|times|sessions|days|weeks|months|dollars|pounds|lbs|kg))"
@@ -184,6 +185,7 @@ ADDRESS_RE: Final = re.compile(
     rf"{_STREET_SUFFIX}\b\.?{_UNIT}"
     r"|\b(?:P\.?\s?O\.?\s+Box|PO Box|Post Office Box)\s+\d{1,6}\b"
     r"|\b(?:Apt|Apartment|Unit|Suite)\.?\s*#?\s*\d{1,5}[A-Za-z]?\b"
+    r"|\b(?:Route|Rte\.?|Highway|Hwy\.?|Interstate|County Road|CR|State Road|SR)\s?\d{1,4}\b"
 )
 STREET_NAME_RE: Final = re.compile(
     r"\b(?:(?:North|South|East|West|Old|New)\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+"
@@ -325,7 +327,9 @@ def _scan(pattern: re.Pattern[str], text: str, wins: list[Window]) -> Iterator[r
         yield from pattern.finditer(text, ws, we)
 
 
-def find_contacts(text: str, dwin: list[Window] | None = None) -> Iterator[Span]:
+def find_contacts(
+    text: str, dwin: list[Window] | None = None, ssn_win: list[Window] | None = None
+) -> Iterator[Span]:
     if dwin is None:
         dwin = [(0, len(text))]
     if "@" in text:
@@ -347,7 +351,10 @@ def find_contacts(text: str, dwin: list[Window] | None = None) -> Iterator[Span]
         for m in _scan(IPV6_RE, text, dwin):
             if m.group().count(":") >= 3:
                 yield m.start(), m.end(), "IP", "IPv6 address"
-    for m in _scan(SSN_RE, text, dwin):
+    swin = dwin
+    if ssn_win is not None:
+        swin = ssn_win
+    for m in _scan(SSN_RE, text, swin):
         g = m.lastindex
         if g:
             yield m.start(g), m.end(g), "SSN", "social security number"
@@ -379,7 +386,9 @@ def _find_at(text: str) -> Iterator[Span]:
         i = text.find("@", i + 1)
 
 
-def find_dates(text: str, dwin: list[Window] | None = None) -> Iterator[Span]:
+def find_dates(
+    text: str, dwin: list[Window] | None = None, ord_win: list[Window] | None = None
+) -> Iterator[Span]:
     if dwin is None:
         dwin = [(0, len(text))]
     for m in _scan(NUM_DATE_RE, text, dwin):
@@ -422,7 +431,9 @@ def find_dates(text: str, dwin: list[Window] | None = None) -> Iterator[Span]:
                 if m.group(g):
                     yield m.start(g), m.end(g), "DATE", "month tied to an event"
                     break
-    owin = dwin + _merge((m.span() for m in _ORD_GATE_RE.finditer(text)), text, 40, 30)
+    owin = (ord_win if ord_win is not None else dwin) + _merge(
+        (m.span() for m in _ORD_GATE_RE.finditer(text)), text, 40, 30
+    )
     for m in _scan(ORDINAL_DATE_RE, text, sorted(owin)):
         yield m.start(1), m.end(1), "DATE", "day of month"
     hwin = _merge(_find_keys(text, _HOLIDAY_KEYS), text, 10, 30)
@@ -468,12 +479,14 @@ def find_ages(text: str, dwin: list[Window] | None = None) -> Iterator[Span]:
 UK_POSTCODE_RE: Final = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b")
 
 
-def find_places(text: str, dwin: list[Window] | None = None) -> Iterator[Span]:
+def find_places(
+    text: str, dwin: list[Window] | None = None, addr_win: list[Window] | None = None
+) -> Iterator[Span]:
     if dwin is None:
         dwin = [(0, len(text))]
     for m in _scan(UK_POSTCODE_RE, text, dwin):
         yield m.start(), m.end(), "ZIP", "UK postcode"
-    for m in _scan(ADDRESS_RE, text, dwin):
+    for m in _scan(ADDRESS_RE, text, addr_win if addr_win is not None else dwin):
         yield m.start(), m.end(), "ADDRESS", "street address"
     swin = _merge((m.span() for m in _STREET_GATE_RE.finditer(text)), text, 40, 40)
     for m in _scan(STREET_NAME_RE, text, swin):
@@ -541,11 +554,24 @@ def find_ids(text: str, dwin: list[Window] | None = None) -> Iterator[Span]:
 
 
 def find_structured(text: str) -> list[Span]:
-    dwin = _merge((m.span() for m in _DIGITS_RE.finditer(text)), text, 32, 24)
-    out: list[Span] = []
-    out.extend(find_contacts(text, dwin))
-    out.extend(find_dates(text, dwin))
+    hits = [m.span() for m in _DIGITS_RE.finditer(text)]
+    if not hits:
+        dwin: list[Window] = []
+        out: list[Span] = []
+        out.extend(find_contacts(text, dwin, dwin))
+        out.extend(find_dates(text, dwin, dwin))
+        out.extend(find_places(text, dwin, dwin))
+        return out
+    dwin = _merge(iter(hits), text, 6, 6)  # the number and its neighbouring tokens
+    addr_win = _merge(iter(hits), text, 4, 90)  # house number + street name + unit
+    low = text.lower()
+    ssn_win = _merge(iter(hits), text, 45, 6) if ("ssn" in low or "social" in low) else dwin
+    ord_hits = [(s, e) for s, e in hits if text[e : e + 2].lower() in ("st", "nd", "rd", "th")]
+    ord_win = _merge(iter(ord_hits), text, 45, 30)
+    out = []
+    out.extend(find_contacts(text, dwin, ssn_win))
+    out.extend(find_dates(text, dwin, ord_win))
     out.extend(find_ages(text, dwin))
-    out.extend(find_places(text, dwin))
+    out.extend(find_places(text, dwin, addr_win))
     out.extend(find_ids(text, dwin))
     return out
