@@ -3,10 +3,14 @@ and a signal that tells pages when data changed so they refresh."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 
 from app.clock import Clock
-from app.store.database import Database
+
+if TYPE_CHECKING:  # the store imports SQLAlchemy; the window paints before it loads
+    from app.store.database import Database
 
 
 class AppContext(QObject):

@@ -13,6 +13,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -21,11 +22,12 @@ from app import APP_NAME, __version__
 from app.clock import SYSTEM_CLOCK, Clock
 from app.errors import ConsultoryError
 from app.paths import default_demo_dir, is_demo_dir
-from app.services import practice
-from app.store.database import Database, open_database
 from ui.context import AppContext
 from ui.main_window import MainWindow
 from ui.theme import apply_theme, follow_system
+
+if TYPE_CHECKING:  # the store imports SQLAlchemy, which loads after the first paint
+    from app.store.database import Database
 
 
 def _timing(event: str) -> None:
@@ -46,19 +48,27 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def create_main_window(ctx: AppContext, parent: QWidget | None = None) -> MainWindow:
-    """The main window on Today, wired; used by run_gui, tests and the screenshot tool."""
-    window = MainWindow(ctx, parent)
+def wire_window(window: MainWindow, ctx: AppContext) -> None:
+    """Attach the open database to the window and connect Today's navigation."""
+    window.attach(ctx)
     today = window.page("today")
     nav = getattr(today, "navigate_requested", None)
     if nav is not None:
         nav.connect(window.show_section)
     window.show_section("today")
+
+
+def create_main_window(ctx: AppContext, parent: QWidget | None = None) -> MainWindow:
+    """The main window on Today, wired; used by tests and the screenshot tool."""
+    window = MainWindow(None, parent)
+    wire_window(window, ctx)
     return window
 
 
 def open_data(args: argparse.Namespace, clock: Clock) -> Database | None:
     """Open the database the arguments point at; None if the user cancelled unlocking."""
+    from app.store.database import open_database
+
     if args.demo:
         target = Path(args.data_dir) if args.data_dir else default_demo_dir()
         if not is_demo_dir(target):
@@ -83,6 +93,7 @@ def open_data(args: argparse.Namespace, clock: Clock) -> Database | None:
 
 
 def run_gui(args: argparse.Namespace, clock: Clock = SYSTEM_CLOCK) -> int:
+    """Paint first: show the window shell, then open the data and fill it."""
     app = make_app()
     settings = QSettings()
     theme = str(settings.value("appearance/theme", "system"))
@@ -90,41 +101,73 @@ def run_gui(args: argparse.Namespace, clock: Clock = SYSTEM_CLOCK) -> int:
         theme = os.environ["CONSULTORY_THEME"]
     apply_theme(app, theme)
     follow_system(app, lambda: str(QSettings().value("appearance/theme", "system")))
+    window = MainWindow(None, is_demo=bool(args.demo))
+    window.restore_state(settings)
+    window.first_painted.connect(lambda: _timing("first-paint"))
+    opened: list[Database] = []
+
+    def _open() -> None:
+        code = _open_into(window, args, clock, opened)
+        if code is not None:
+            app.exit(code)
+
+    window.first_painted.connect(lambda: QTimer.singleShot(0, _open))
+    window.show_section("today")
+    window.show()
+    code = app.exec()
+    for db in opened:
+        db.dispose()
+    return int(code)
+
+
+def _open_into(
+    window: MainWindow, args: argparse.Namespace, clock: Clock, opened: list[Database]
+) -> int | None:
+    """Open the database into the painted window; an exit code if the app must stop."""
+    app = QApplication.instance()
     try:
         db = open_data(args, clock)
     except ConsultoryError as exc:
         if args.quit_when_ready:
             print(f"consultory: {exc}", file=sys.stderr)
         else:
-            QMessageBox.critical(None, "Consultory cannot open your data", str(exc))
+            QMessageBox.critical(window, "Consultory cannot open your data", str(exc))
         return 2
     if db is None:
         return 1
+    opened.append(db)
+    from app.services import practice
+
     ctx = AppContext(db, clock, app)
     me = practice.get_me(db)
     if me is None:
         from ui.first_run import FirstRunDialog
 
-        dialog = FirstRunDialog(ctx)
+        dialog = FirstRunDialog(ctx, window)
         if dialog.exec() != FirstRunDialog.DialogCode.Accepted:
-            db.dispose()
             return 0
     else:
         ctx.me_id = me.id
-    window = create_main_window(ctx)
-    window.restore_state(settings)
-    window.first_painted.connect(lambda: _timing("first-paint"))
-    window.first_painted.connect(lambda: _after_first_paint(ctx, window))
+    window.attach(ctx)  # pages are built from here on
     today = window.page("today")
     ready = getattr(today, "page_ready", None)
     if ready is not None:
         ready.connect(lambda: _timing("today-ready"))
         if args.quit_when_ready:
-            ready.connect(lambda: QTimer.singleShot(0, app.quit))
-    window.show()
-    code = app.exec()
-    db.dispose()
-    return int(code)
+            ready.connect(lambda: QTimer.singleShot(0, window.close))
+            ready.connect(lambda: QTimer.singleShot(0, QApplication.quit))
+        else:
+            # reminders, tray and auto-lock are not needed to show Today: load them after
+            once: list[bool] = []
+
+            def _later() -> None:
+                if not once:
+                    once.append(True)
+                    _after_first_paint(ctx, window)
+
+            ready.connect(lambda: QTimer.singleShot(0, _later))
+    wire_window(window, ctx)
+    return None
 
 
 def _after_first_paint(ctx: AppContext, window: MainWindow) -> None:

@@ -90,17 +90,22 @@ class MainWindow(QMainWindow):
     section_changed = Signal(str)
     first_painted = Signal()
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext | None = None,
+        parent: QWidget | None = None,
+        *,
+        is_demo: bool = False,
+    ) -> None:
+        """With ``ctx`` None the window is a shell that paints at once (sidebar and a
+        loading page) while the database opens; ``attach(ctx)`` then fills it."""
         super().__init__(parent)
-        self.ctx = ctx
+        self.ctx: AppContext | None = None
         self.setObjectName("mainWindow")
         self._pages: dict[str, QWidget] = {}
         self._painted = False
         self._refresh_pending: set[str] = set()
-        title = "Consultory"
-        if ctx.db.is_demo:
-            title += " — DEMO DATA (synthetic, unencrypted)"
-        self.setWindowTitle(title)
+        self._set_title(is_demo)
         self.setMinimumSize(QSize(760, 520))
 
         central = QWidget(self)
@@ -124,14 +129,32 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.sidebar)
         lay.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        self.loading_page = PlaceholderPage("Consultory", "Opening your practice…", self.stack)
+        self.loading_page.findChild(EmptyState).title_label.setText("Loading")
+        self.stack.addWidget(self.loading_page)
         self.sidebar.currentRowChanged.connect(self._on_sidebar_row_changed)
-        ctx.data_changed.connect(self._on_ctx_data_changed)
-
         self.status_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.status_label)
+        self._build_actions()
+        if ctx is not None:
+            self.attach(ctx)
+
+    def _set_title(self, is_demo: bool) -> None:
+        title = "Consultory"
+        if is_demo:
+            title += " — DEMO DATA (synthetic, unencrypted)"
+        self.setWindowTitle(title)
+
+    def attach(self, ctx: AppContext) -> None:
+        """Connect the open database: pages are built from now on."""
+        self.ctx = ctx
+        self._set_title(ctx.db.is_demo)
+        ctx.data_changed.connect(self._on_ctx_data_changed)
         where = "demo data" if ctx.db.is_demo else "local, private data"
         self.status_label.setText(f"{where}: {ctx.db.data_dir}")
-        self._build_actions()
+        row = self.sidebar.currentRow()
+        if row >= 0:
+            self._on_sidebar_row_changed(row)
 
     # --- actions & shortcuts ---------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -166,6 +189,8 @@ class MainWindow(QMainWindow):
         return SECTIONS[max(0, self.sidebar.currentRow())][0]
 
     def page(self, key: str) -> QWidget:
+        if self.ctx is None:
+            return self.loading_page
         if key not in self._pages:
             self._pages[key] = self._create_page(key)
             self.stack.addWidget(self._pages[key])
@@ -193,6 +218,8 @@ class MainWindow(QMainWindow):
         key = SECTIONS[row][0]
         page = self.page(key)
         self.stack.setCurrentWidget(page)
+        if page is self.loading_page:
+            return
         if key in self._refresh_pending or not getattr(page, "_refreshed_once", False):
             self._refresh_pending.discard(key)
             if hasattr(page, "refresh"):

@@ -6,11 +6,13 @@ import argparse
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.errors import ConsultoryError, ValidationError
 from app.paths import default_demo_dir, is_demo_dir
-from app.store.database import Database
+
+if TYPE_CHECKING:  # importing the store pulls in SQLAlchemy: keep `--help` fast
+    from app.store.database import Database
 
 
 def resolve_data_dir(args: argparse.Namespace) -> Path | None:
