@@ -48,6 +48,12 @@ def _resolve(text: str, spans: list[Span]) -> list[Finding]:
             p = merged[-1]
             gap = text[p[1] : s[0]]
             blank = gap == "" or (gap.isspace() and "\n" not in gap)
+            if gap == ". " and p[2] == s[2]:
+                prev_text = text[p[0] : p[1]]
+                # "St. Jude's", "R. Delvecchio"
+                blank = prev_text in ("St", "Saint", "Mt", "Ft") or (
+                    len(prev_text) == 1 and prev_text.isupper()
+                )
             if p[2] == s[2] and p[2] in _MERGE_GAP and blank:
                 merged[-1] = (p[0], s[1], p[2], p[3])
                 continue

@@ -565,6 +565,8 @@ def _keep_lower() -> frozenset[str]:
     ):
         words |= group
     words |= {"goes", "known", "as", "is", "by", "nickname", "name", "called", "at", "and", "or"}
+    words |= {"call", "calls", "calling", "him", "her", "them", "me", "himself", "herself"}
+    words |= {"themselves", "named"}
     return frozenset(words)
 
 
@@ -832,7 +834,7 @@ def find_names(text: str) -> list[Span]:
             return False, False
         if p.low in TITLES and gap.strip() in ("", ".", ",") and not p.allcaps:
             return True, p.low in STRONG_TITLES
-        if p.low in STRONG_CUES and gap.strip() in ("", ":", '"', "“", "'", "‘"):
+        if p.low in STRONG_CUES and gap.strip() in ("", ":", ",", '"', "“", "'", "‘", ', "'):
             return True, True
         if p.low in RELATIONS and len(gap) <= 5 and not gap.strip(' ,:("“‘—–-'):
             if p.low in ("named", "called", "nicknamed", "aka"):
