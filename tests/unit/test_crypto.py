@@ -299,7 +299,7 @@ def test_creating_a_store_refuses_a_weak_passphrase(tmp_path: Path) -> None:
 def test_headless_machine_reports_the_keyring_as_unavailable(
     monkeypatch: pytest.MonkeyPatch, encrypted_db: Database
 ) -> None:
-    import keyring
+    keyring = pytest.importorskip("keyring")  # optional dependency
     from keyring.backends import fail
 
     monkeypatch.setattr(keyring, "get_keyring", lambda: fail.Keyring())
