@@ -624,6 +624,10 @@ _ADJ_TAILS: Final = frozenset(
 )
 
 
+_AGE_AFTER_RE: Final = re.compile(
+    r"(?:\s+(?:is|was|turned|turns)\s+|\s*,\s*|\s*\(\s*)\d{1,3}(?:\s*(?:,|\)|yo\b|y/o|"
+    r"years?\b|-year-old)|\s+(?:and|with|has|presents|presented|is)\b)"
+)
 _POSS_METHOD_RE: Final = re.compile(
     r"\s+(?:[a-z-]+\s+){0,2}(?:"
     + "|".join(sorted(POSSESSIVE_METHOD_WORDS, key=len, reverse=True))
@@ -990,6 +994,8 @@ def find_names(text: str) -> list[Span]:
             if not person_ev and pv0 is not None and pv0.label == "NAME":
                 if t.gap_before in (", ", " and ", " & ", ", and "):
                     person_ev = True  # "Orrin, Beatriz, Cal, Imogen"
+            if not person_ev and _AGE_AFTER_RE.match(text, t.full_end):
+                person_ev = True  # "Poppy is 6", "Grace, 34, presents"
             if t.sent_start and not person_ev:
                 continue
             if not t.sent_start and not person_ev:

@@ -83,7 +83,9 @@ SSN_RE: Final = re.compile(
 
 NUM_DATE_RE: Final = re.compile(
     r"(?<![\w/.-])(\d{1,2})([/.-])(\d{1,2})(?:\2(\d{4}|\d{2}))?(?![\w/]|[.-]\d)"
-    r"|(?<![\w/.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w/-])"
+    r"|(?<![\w/.-])(\d{4})([/.-])(\d{1,2})\6(\d{1,2})(?![\w/-])"
+    r"|(?<![\w/.-])(0?[1-9]|1[0-2])/((?:19|20)\d\d)(?![\w/])"
+    r"|(?<![\w/.-])((?:19|20)\d\d)-(0[1-9]|1[0-2])(?![\w/-])"
 )
 _RATING_CUE_RE: Final = re.compile(
     r"(rat(?:ed|ing|es)?|scale|score[ds]?|out of|pain|mood|anxiety|suds|level|intensity|"
@@ -96,7 +98,7 @@ _DATE_PREP_RE: Final = re.compile(
 MONTH_DATE_RE: Final = re.compile(  # case-insensitive month names: see find_dates
     rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?(?![\w])"
     rf"|\b{_MONTH}\s+(?:the\s+)?{_DAY}(?:,?\s+{_YEAR})?(?![\w])"
-    rf"|\b{_MONTH},?\s+(?:of\s+)?(?:1[89]\d\d|20\d\d)\b"
+    rf"|\b{_MONTH},?\s+(?:of\s+)?(?:1[89]\d\d|20\d\d|[’']\d\d)\b"
 )
 _LOWER_MONTHS: Final = "january|february|april|june|july|august|september|october|november|december"
 LOWER_MONTH_DATE_RE: Final = re.compile(
@@ -153,7 +155,8 @@ AGE_RE: Final = re.compile(
     rf"|\b(?:is|was|turned|turns|be|being)\s+({_AGE_WORD})\b"
     rf"|\b({_AGE_NUM}(?:yo|y/o|y\.o\.))(?!\w)"
     rf"|\b({_AGE_NUM})\s(?:yo|y/o|y\.o\.|yrs?\.?)(?!\w)"
-    rf"|\b(?:aged?|ages|age of|at age|turn(?:ed|s|ing)|is now|(?:s?he|they|who) (?:is|was|'s|are|"
+    r"|\b(9\d|1[01]\d)\s?(?:F|M|yo[FMfm]|y/o[FMfm]?)(?![\w/])"
+    rf"|\b(?:aged?:?|age:|ages|age of|at age|turn(?:ed|s|ing)|is now|(?:s?he|they|who) (?:is|was|'s|are|"
     rf"were|will be|just turned|is turning|turned|recently turned)(?: now)?)\s+({_AGE_NUM})\b"
     r"(?!\s*(?:%|percent|mg|minutes|min|times|sessions|days|weeks|months|dollars|pounds|lbs|kg))"
     rf"|\b(?:in (?:her|his|their|the)|late|early|mid)[- ]({_AGE_NUM}s|nineties)\b"
@@ -393,9 +396,12 @@ def find_dates(
         dwin = [(0, len(text))]
     for m in _scan(NUM_DATE_RE, text, dwin):
         if m.group(5):
-            mo, d = int(m.group(6)), int(m.group(7))
+            mo, d = int(m.group(7)), int(m.group(8))
             if 1 <= mo <= 12 and 1 <= d <= 31:
                 yield m.start(), m.end(), "DATE", "numeric date"
+            continue
+        if m.group(9) or m.group(11):
+            yield m.start(), m.end(), "DATE", "month and year"
             continue
         a, sep, b, y = int(m.group(1)), m.group(2), int(m.group(3)), m.group(4)
         if not (1 <= a <= 31 and 1 <= b <= 31 and (a <= 12 or b <= 12)):
