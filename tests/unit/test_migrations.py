@@ -43,10 +43,12 @@ def test_database_at_first_revision_upgrades_with_rows_intact(tmp_path: Path) ->
     with engine.begin() as conn:
         conn.execute(text(
             "INSERT INTO consult_group (version, name, kind, description, color, archived, "
-            "created_at) VALUES (1, 'Old group', 'peer_consultation', 'kept', '', 0, :t)"), {"t": now})
+            "created_at) VALUES (1, 'Old group', 'peer_consultation', 'kept', '', 0, :t)"),
+            {"t": now})
         conn.execute(text(
             "INSERT INTO member (version, display_name, credential, email, timezone, archived, "
-            "created_at) VALUES (1, 'Old Member', 'LPC', 'o@example.org', 'America/Denver', 0, :t)"),
+            "created_at) VALUES (1, 'Old Member', 'LPC', 'o@example.org', 'America/Denver', 0, "
+            ":t)"),
             {"t": now})
         conn.execute(text("INSERT INTO membership (version, group_id, member_id, role) "
                           "VALUES (1, 1, 1, 'coordinator')"))
