@@ -8,10 +8,10 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.services import practice
 from app.store.database import Database
+from tests.fakes import FakeClock
 from ui.context import AppContext
 from ui.main import create_main_window, make_app
 from ui.main_window import MainWindow
-from tests.fakes import FakeClock
 
 
 @pytest.fixture(autouse=True)
