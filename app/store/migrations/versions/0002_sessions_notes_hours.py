@@ -265,8 +265,36 @@ def upgrade() -> None:
             batch_op.f("ix_occurrence_duty_occurrence_id"), ["occurrence_id"], unique=False
         )
 
+    # Full-text search over case notes (SQLite FTS5, external content = case_note; kept in
+    # step by triggers). Other dialects fall back to LIKE (see app/services/notes.py).
+    if op.get_bind().dialect.name == "sqlite":
+        for stmt in NOTE_FTS_SQL:
+            op.execute(stmt)
+
+
+# Not part of the models' metadata (tests/unit/test_migrations.py skips note_fts*).
+NOTE_FTS_SQL = (
+    "CREATE VIRTUAL TABLE note_fts USING fts5(alias, title, body, tags, "
+    "content='case_note', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER note_fts_ai AFTER INSERT ON case_note BEGIN "
+    "INSERT INTO note_fts(rowid, alias, title, body, tags) "
+    "VALUES (new.id, new.alias, new.title, new.body, new.tags); END",
+    "CREATE TRIGGER note_fts_ad AFTER DELETE ON case_note BEGIN "
+    "INSERT INTO note_fts(note_fts, rowid, alias, title, body, tags) "
+    "VALUES ('delete', old.id, old.alias, old.title, old.body, old.tags); END",
+    "CREATE TRIGGER note_fts_au AFTER UPDATE ON case_note BEGIN "
+    "INSERT INTO note_fts(note_fts, rowid, alias, title, body, tags) "
+    "VALUES ('delete', old.id, old.alias, old.title, old.body, old.tags); "
+    "INSERT INTO note_fts(rowid, alias, title, body, tags) "
+    "VALUES (new.id, new.alias, new.title, new.body, new.tags); END",
+)
+
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        for name in ("note_fts_ai", "note_fts_ad", "note_fts_au"):
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+        op.execute("DROP TABLE IF EXISTS note_fts")
     op.drop_table("occurrence_duty")
     op.drop_table("note_occurrence")
     op.drop_table("attendance")
