@@ -81,6 +81,25 @@ def _ages_after_names(text: str, spans: list[Span]) -> list[Span]:
     return out
 
 
+_AGE_AFTER_PERSON_RE: Final = re.compile(
+    r"\b(?:mother|father|mom|dad|mum|grandmother|grandfather|grandma|grandpa|husband|wife|"
+    r"aunt|uncle|sister|brother|client|patient|widow|widower|neighbou?r|friend|resident|"
+    r"partner|spouse|she|he|who)(?:'s)?"
+    r"(?:\s*(?:,|\()\s*|(?:,[^,.;]{1,40},)?\s+(?:is|was|turned|turns)\s+)(9\d|1[01]\d)"
+    r"(?=\s*[),;.]|\s+(?:and|now|today|years|yrs|y/o|yo)\b)",
+    re.IGNORECASE,
+)
+
+
+def _ages_after_persons(text: str) -> list[Span]:
+    if not any(c.isdigit() for c in text):
+        return []
+    return [
+        (m.start(1), m.end(1), "AGE", "age over 89 of a person")
+        for m in _AGE_AFTER_PERSON_RE.finditer(text)
+    ]
+
+
 def find_phi(text: str) -> list[Finding]:
     """Return suspected identifiers in ``text``, sorted by start and non-overlapping."""
     if not text:
@@ -89,4 +108,5 @@ def find_phi(text: str) -> list[Finding]:
     names = find_names(text)
     spans.extend(names)
     spans.extend(_ages_after_names(text, names))
+    spans.extend(_ages_after_persons(text))
     return _resolve(text, spans)

@@ -504,6 +504,17 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
                     return True
     if _citation_context(text, t):
         return True
+    k = i
+    while k > 0:
+        p = toks[k - 1]
+        if p.cap and toks[k].gap_before in (", ", " & ", " "):
+            k -= 1
+        elif p.low in ("and", "&") and k > 1 and toks[k - 2].cap:
+            k -= 2
+        else:
+            break
+    if _LIT_CUE_RE.search(text, max(0, toks[k].start - 20), toks[k].start):
+        return True
     # "per Linehan", "read Abramowitz", "X and Y on <topic>"
     p = toks[i - 1] if i > 0 else None
     if p is not None and p.low in READ_VERBS and not p.cap:
@@ -573,7 +584,8 @@ def _keep_lower() -> frozenset[str]:
 _CITE_NAME: Final = r"[A-Z][\w'’-]+(?:\s+(?:van|von|de|der|le|la|Le|La|De)\s+[A-Z][\w'’-]+)?"
 _PAREN_CITE_RE: Final = re.compile(
     rf"\(\s*{_CITE_NAME}(?:\s*(?:,\s*and|,|and|&)\s*{_CITE_NAME})*(?:\s+et al\.?)?"
-    r"(?:,?\s*(?:19|20)\d\d[a-z]?)?(?:\s+[A-Z]{2,6}(?:-[A-Z0-9]+)?)?\s*\)"
+    r"(?:,?\s*(?:19|20)\d\d[a-z]?)?(?:\s+[A-Z]{2,6}(?:-[A-Z0-9]+)?)?"
+    r"(?:\s+(?:manual|model|method|protocol|scale|guidelines|criteria|approach|book))?\s*\)"
 )
 _READING_CUE_RE: Final = re.compile(
     r"\b(?:read|reading|book|books|chapter|article|paper|recommend\w*|literature|cites?|"
@@ -628,13 +640,17 @@ _AGE_AFTER_RE: Final = re.compile(
     r"(?:\s+(?:is|was|turned|turns)\s+|\s*,\s*|\s*\(\s*)\d{1,3}(?:\s*(?:,|\)|yo\b|y/o|"
     r"years?\b|-year-old)|\s+(?:and|with|has|presents|presented|is)\b)"
 )
+_LIT_CUE_RE: Final = re.compile(
+    r"\b(?:literature|reading|readings|references?|see|cf\.?|per|authors?)\s*:?\s*$",
+    re.IGNORECASE,
+)
 _POSS_METHOD_RE: Final = re.compile(
     r"\s+(?:[a-z-]+\s+){0,2}(?:"
     + "|".join(sorted(POSSESSIVE_METHOD_WORDS, key=len, reverse=True))
     + r")\b"
 )
 _NAME_PREFIX_RE: Final = re.compile(r"(?:Mc|Mac|De|Di|Da|La|Le|Van|Von|O['’]|D['’])[A-Z][a-z]")
-_HYPHEN_NAME_RE: Final = re.compile(r"[A-Z][a-z]+-[A-Z][a-z]+$")
+_HYPHEN_NAME_RE: Final = re.compile(r"[A-Z][a-z]*[-'’][A-Z][a-z]+$")
 _LAST_WORD_RE: Final = re.compile(r"([\w-]+)$")
 _CAPS2_RE: Final = re.compile(r"[A-Z]{2,}")
 _ON_TOPIC_RE: Final = re.compile(r"(?:\s*(?:,|and|&)\s*[A-Z][\w'’-]+)*\s+on\s+([a-z][\w-]+)")
@@ -768,7 +784,7 @@ def find_names(text: str) -> list[Span]:
         k = i
         while (
             k + 1 < n
-            and _tight(toks[k + 1].gap_before)
+            and (_tight(toks[k + 1].gap_before) or toks[k + 1].gap_before == " & ")
             and (
                 toks[k + 1].cap
                 or (toks[k + 1].low in ("&", "of") and k + 2 < n and toks[k + 2].cap)
@@ -779,6 +795,9 @@ def find_names(text: str) -> list[Span]:
             k += 1
         if k == i and t.low in lex.places and t.low not in lex.first:
             continue  # "works in Denver" -> handled as a place
+        if k > i and all(toks[x].low in lex.places or toks[x].low in lex.regions for x in (i, k)):
+            if k == i + 1 and toks[k].gap_before == " ":
+                continue  # "works in Salt Lake" -> a place
         if k == i and t.low in lex.first and t.low not in lex.last:
             continue  # "works for Maria" -> a person
         for x in range(i, k + 1):
@@ -896,10 +915,13 @@ def find_names(text: str) -> list[Span]:
             continue
         cue, strong = person_cue(i)
         if cue and len(low) >= 2 and low not in ALWAYS_SKIP:
-            if low in lex.eponyms and not strong:
+            pv_low = toks[i - 1].low if i else ""
+            relation = pv_low in RELATIONS
+            if low in lex.eponyms and not (strong or relation):
                 continue
             if _hard_excluded(lex, t) and not strong:
-                if not (low in MONTH_NAMES and not t.allcaps):
+                region_name = low in lex.regions and not t.allcaps
+                if not ((low in MONTH_NAMES or region_name) and not t.allcaps):
                     continue
             if low in lex.english and not _is_name_listed(lex, low) and not strong:
                 continue
@@ -918,6 +940,20 @@ def find_names(text: str) -> list[Span]:
                 t.label = "NAME"
                 t.reason = "lower-case first name from name list"
             continue
+        if low in lex.regions and not t.allcaps and i + 1 < n:
+            nx = toks[i + 1]
+            if (
+                nx.cap
+                and not nx.allcaps
+                and _tight(nx.gap_before)
+                and (nx.low in lex.last or not _is_english(lex, nx.low))
+                and not _hard_excluded(lex, nx)
+                and nx.low not in ORG_SUFFIXES
+                and nx.low not in LOC_AFFIXES
+                and f"{low} {nx.low}" not in lex.places
+            ):
+                t.label, t.reason = "NAME", "first name (also a place name) before a surname"
+                continue
         if low in ("jan", "jun") and not t.allcaps and not _DOT_OR_NUM_RE.match(text, t.end):
             t.label, t.reason = "NAME", "capitalised first name from name list"
             continue
@@ -989,7 +1025,12 @@ def find_names(text: str) -> list[Span]:
                 and not nxt.cap
             )
             if not person_ev and nxt is not None and _tight(nxt.gap_before) and nxt.cap:
-                if nxt.low in lex.last and not nxt.allcaps and nxt.low not in lex.regions:
+                if (
+                    nxt.low in lex.last
+                    and not nxt.allcaps
+                    and nxt.low not in lex.regions
+                    and not _is_english(lex, nxt.low)
+                ):
                     person_ev = True
             if not person_ev and pv0 is not None and pv0.label == "NAME":
                 if t.gap_before in (", ", " and ", " & ", ", and "):
@@ -1149,7 +1190,11 @@ def find_names(text: str) -> list[Span]:
                 continue
             if common and t.sent_start and t.low in ("will", "may", "hope", "grace", "mark"):
                 nxt = toks[i + 1] if i + 1 < n else None
-                if not (t.possessive or (nxt is not None and nxt.low in PERSON_VERBS)):
+                if not (
+                    t.possessive
+                    or (nxt is not None and nxt.low in PERSON_VERBS)
+                    or (nxt is not None and nxt.low in confirmed and _tight(nxt.gap_before))
+                ):
                     continue
             t.label = "NAME"
             t.reason = "another mention of a name found elsewhere in the note"
