@@ -506,10 +506,10 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
         return True
     k = i
     while k > 0:
-        p = toks[k - 1]
-        if p.cap and toks[k].gap_before in (", ", " & ", " "):
+        before_k = toks[k - 1]
+        if before_k.cap and toks[k].gap_before in (", ", " & ", " "):
             k -= 1
-        elif p.low in ("and", "&") and k > 1 and toks[k - 2].cap:
+        elif before_k.low in ("and", "&") and k > 1 and toks[k - 2].cap:
             k -= 2
         else:
             break
