@@ -91,13 +91,22 @@ _AGE_AFTER_PERSON_RE: Final = re.compile(
 )
 
 
+_DIGITS_RE: Final = re.compile(r"\d+")
+
+
 def _ages_after_persons(text: str) -> list[Span]:
-    if not any(c.isdigit() for c in text):
-        return []
-    return [
-        (m.start(1), m.end(1), "AGE", "age over 89 of a person")
-        for m in _AGE_AFTER_PERSON_RE.finditer(text)
-    ]
+    out: list[Span] = []
+    last_end = -1
+    for d in _DIGITS_RE.finditer(text):
+        g = d.group()
+        if len(g) not in (2, 3) or not 90 <= int(g) <= 119 or d.start() < last_end:
+            continue
+        for m in _AGE_AFTER_PERSON_RE.finditer(text, max(0, d.start() - 70), d.end() + 20):
+            if m.start(1) == d.start():
+                out.append((m.start(1), m.end(1), "AGE", "age over 89 of a person"))
+                last_end = m.end()
+                break
+    return out
 
 
 def find_phi(text: str) -> list[Finding]:

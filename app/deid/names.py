@@ -304,10 +304,29 @@ def _is_sentence_start(text: str, start: int, prev_low: str | None) -> bool:
     return False
 
 
+_SENT_START_RE: Final = re.compile(
+    r"(?:\A|[.!?:;\n•*>|]|,\s*[\"“])[\s\"'“‘(\[\-–—*•]*(?:\d{1,3}[.)]\s+)?(?=[^\W\d_])"
+)
+
+
+def _sentence_start_ok(text: str, start: int, prev_low: str | None) -> bool:
+    """Exclude "Dr. Smith" and "J. Smith" from the sentence starts found by the regex."""
+    i = start - 1
+    while i >= 0 and text[i] in " \t\"'“‘([-–—*•":
+        i -= 1
+    if i >= 0 and text[i] == ".":
+        if prev_low is not None and prev_low in TITLES:
+            return False
+        if i >= 2 and text[i - 2] in " .\n" and text[i - 1].isalpha():
+            return False
+    return True
+
+
 def tokenize(text: str, lex: Lexicon | None = None) -> list[Tok]:
     """Word tokens.  With ``lex``, ordinary lower-case dictionary words that no rule looks
     at are skipped (their text still shows up in the next token's ``gap_before``)."""
     skip = _skip_set(lex) if lex is not None else frozenset()
+    starts = {m.end() for m in _SENT_START_RE.finditer(text)}
     toks: list[Tok] = []
     append = toks.append
     prev_end = 0
@@ -341,7 +360,7 @@ def tokenize(text: str, lex: Lexicon | None = None) -> list[Tok]:
                 low,
                 cap,
                 cap and len(w) > 1 and w.isupper(),
-                cap and _is_sentence_start(text, s, prev_low),
+                cap and s in starts and _sentence_start_ok(text, s, prev_low),
                 poss,
                 text[prev_end:s],
                 full,

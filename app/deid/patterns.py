@@ -270,10 +270,12 @@ _HOLIDAY_KEYS: Final = (
     "Halloween",
     "Juneteenth",
     "Day",
-    "July",
-    "Friday",
-    "Wednesday",
-    "Sunday",
+    "of July",
+    "Good Friday",
+    "Black Friday",
+    "Ash Wednesday",
+    "Palm Sunday",
+    "Bowl Sunday",
     "Mayo",
     "Muertos",
 )
@@ -307,6 +309,10 @@ def _find_keys(text: str, keys: tuple[str, ...]) -> Iterator[tuple[int, int]]:
     return iter(hits)
 
 
+_LAST_SPACE_RE: Final = re.compile(r"\s(?=\S*$)")
+_NEXT_SPACE_RE: Final = re.compile(r"\s")
+
+
 def _merge(points: Iterator[tuple[int, int]], text: str, before: int, after: int) -> list[Window]:
     """Windows around (start, end) hits, padded and snapped to whitespace, merged."""
     n = len(text)
@@ -314,10 +320,14 @@ def _merge(points: Iterator[tuple[int, int]], text: str, before: int, after: int
     for s, e in points:
         ws = max(0, s - before)
         we = min(n, e + after)
-        while ws > 0 and not text[ws - 1].isspace():
-            ws -= 1
-        while we < n and not text[we].isspace():
-            we += 1
+        if wins and ws <= wins[-1][1] and we <= wins[-1][1]:
+            continue
+        if ws > 0 and not text[ws - 1].isspace():
+            m = _LAST_SPACE_RE.search(text, max(0, ws - 40), ws)
+            ws = m.end() if m else max(0, ws - 40)
+        if we < n and not text[we].isspace():
+            m2 = _NEXT_SPACE_RE.search(text, we, we + 40)
+            we = m2.start() if m2 else min(n, we + 40)
         if wins and ws <= wins[-1][1]:
             if we > wins[-1][1]:
                 wins[-1] = (wins[-1][0], we)
