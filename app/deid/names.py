@@ -100,7 +100,8 @@ ORG_SUFFIXES: Final = frozenset(
     courthouse court hospice manor gardens pavilion rehabilitation district rail railway
     pediatrics dental counseling psychiatry living residence commons high
     middle junior elementary ministries autobody shop comprehensive practice co-op
-    cooperative coop house surgery recovery police sheriff ems""".split()
+    cooperative coop house surgery recovery police sheriff ems repair automotive garage
+    correctional detention""".split()
 )
 _CUE_LAST: Final = frozenset("at for by from to with in the".split())
 ORG_CUE_WORDS: Final = frozenset(
@@ -611,6 +612,7 @@ _READING_CUE_RE: Final = re.compile(
     r"cited|per|according to|authors?|model of|work of|writings?)\b",
     re.IGNORECASE,
 )
+_CAP_WORD_RE: Final = re.compile(r"\b[A-Z][a-z'’-]+")
 _PLURAL_PEOPLE: Final = frozenset(
     """kids children siblings parents twins sons daughters grandchildren grandkids friends
     adult person individual clients patients members both family""".split()
@@ -633,6 +635,10 @@ def _citation_context(text: str, t: Tok) -> bool:
             prev_word = raw_prev.lower()
             if prev_word not in RELATIONS and prev_word not in _PLURAL_PEOPLE:
                 if prev_word not in TITLES:
+                    names_in = _CAP_WORD_RE.findall(inner)
+                    lexi = lexicon()
+                    if len(names_in) >= 2 and all(w.lower() in lexi.first for w in names_in):
+                        return False  # "The Johnsons (Mark and Linda)": a family, not authors
                     return True
     # "X (and Y) on <topic>" in a sentence about reading
     m = _ON_TOPIC_RE.match(text, t.full_end, t.full_end + 120)
@@ -663,6 +669,7 @@ _LIT_CUE_RE: Final = re.compile(
     r"\b(?:literature|reading|readings|references?|see|cf\.?|per|authors?)\s*:?\s*$",
     re.IGNORECASE,
 )
+_PREV_PERIOD_RE: Final = re.compile(r"\.\s*$")
 _POSS_METHOD_RE: Final = re.compile(
     r"\s+(?:[a-z-]+\s+){0,2}(?:"
     + "|".join(sorted(POSSESSIVE_METHOD_WORDS, key=len, reverse=True))
@@ -796,9 +803,17 @@ def find_names(text: str) -> list[Span]:
             continue
         if not _org_cued(toks, i):
             continue
-        if _hard_excluded(lex, t) and t.low not in lex.non_phi:
-            continue
-        if t.low in lex.regions or t.low in MONTH_NAMES or t.low in WEEKDAYS:
+        low_t = t.low
+        if (
+            low_t in ALWAYS_SKIP
+            or low_t in TITLES
+            or low_t in RELATIONS
+            or low_t in HOLIDAY_WORDS
+            or low_t in lex.regions
+            or low_t in MONTH_NAMES
+            or low_t in WEEKDAYS
+            or (low_t in lex.never_name and low_t not in lex.non_phi)
+        ):
             continue
         k = i
         while (
@@ -959,6 +974,13 @@ def find_names(text: str) -> list[Span]:
                 t.label = "NAME"
                 t.reason = "lower-case first name from name list"
             continue
+        if low in ("april", "may", "june", "august") and not t.allcaps and i + 1 < n:
+            nx = toks[i + 1]
+            if _tight(nx.gap_before) and (
+                nx.low in STRONG_PERSON_VERBS or (t.possessive and nx.low not in MONTH_NAMES)
+            ):
+                t.label, t.reason = "NAME", "month name used as a first name"
+                continue
         if low in lex.regions and not t.allcaps and i + 1 < n:
             nx = toks[i + 1]
             if (
@@ -1023,7 +1045,16 @@ def find_names(text: str) -> list[Span]:
                 t.label = "LOCATION"
                 t.reason = "capitalised unknown word after a place preposition"
                 continue
-            if strong_first:
+            if (
+                not strong_first
+                and pv is not None
+                and pv.low == "at"
+                and _tight(t.gap_before)
+                and not t.possessive
+                and not t.sent_start
+            ):
+                t.label, t.reason = "ORG", "capitalised name of a workplace or facility after 'at'"
+            elif strong_first:
                 t.label, t.reason = "NAME", "capitalised first name from name list"
             elif listed:
                 t.label, t.reason = "NAME", "capitalised surname from name list"
@@ -1178,8 +1209,8 @@ def find_names(text: str) -> list[Span]:
             and len(a.text) == 1
             and a.text.isupper()
             and b.gap_before == ". "
-            and not a.sent_start
             and a.text not in "AI"
+            and not (a.sent_start and _PREV_PERIOD_RE.search(text, max(0, a.start - 3), a.start))
         ):
             a.label, a.reason = "NAME", "initial before a surname"
 
@@ -1190,6 +1221,14 @@ def find_names(text: str) -> list[Span]:
             if a.label == "NAME" and b.label == "NAME" and b.gap_before in (", ", " and "):
                 if not _hard_excluded(lex, t):
                     t.label, t.reason = "NAME", "in a list of names"
+
+    for i in range(n - 2):
+        t = toks[i]
+        if t.label is None and t.cap and not t.allcaps and t.low in lex.first:
+            if toks[i + 1].low in ("and", "&") and toks[i + 2].label == "NAME":
+                if _tight(toks[i + 1].gap_before) and _tight(toks[i + 2].gap_before):
+                    if not _hard_excluded(lex, t):
+                        t.label, t.reason = "NAME", "first name joined to another name"
 
     # 5. propagation: other mentions of a confirmed name
     confirmed: dict[str, bool] = {}
