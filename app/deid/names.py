@@ -458,7 +458,7 @@ METHOD_WORDS: Final = frozenset(
     triad modes chain paradigm technique techniques principles conditions concept typology
     taxonomy treatment therapy program programme plan checklist rating assessment
     seven-eyed four-category cognitive formulation procedure exercise worksheet workbook
-    style informed based inspired approach manual handbook guide curriculum cbt dbt act
+    style informed based inspired approach screen screener screening manual handbook guide curriculum cbt dbt act
     ipt emdr cpt erp eft ifs cft mbct mbsr tf-cbt pcit fbt abft mst fft sfbt craft met""".split()
 )
 POSSESSIVE_METHOD_WORDS: Final = frozenset(
@@ -469,7 +469,7 @@ POSSESSIVE_METHOD_WORDS: Final = frozenset(
 )
 INSTRUMENT_WORDS: Final = frozenset(
     """scale inventory questionnaire index protocol model method technique criteria
-    interview checklist paradigm""".split()
+    interview checklist paradigm screen screener screening""".split()
 )
 READ_VERBS: Final = frozenset(
     "read reading reviewed recommended cited citing per according discussed following".split()
@@ -527,7 +527,11 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
     k = i
     while k > 0:
         before_k = toks[k - 1]
-        if before_k.cap and toks[k].gap_before in (", ", " & ", " "):
+        if (before_k.cap or before_k.low in CONNECTORS) and toks[k].gap_before in (
+            ", ",
+            " & ",
+            " ",
+        ):
             k -= 1
         elif before_k.low in ("and", "&") and k > 1 and toks[k - 2].cap:
             k -= 2
@@ -542,6 +546,13 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
     return False
 
 
+NATIONAL_WORDS: Final = frozenset(
+    "national american world international federal united us u.s. centers global".split()
+)
+PROGRAMS: Final = frozenset(
+    """aa na ga oa ca ea slaa saa coda acoa al-anon alateen nar-anon smart nami celebrate
+    refuge dharma""".split()
+)
 METHOD_PHRASES: Final = (
     "sound relationship house",
     "circle of security",
@@ -550,6 +561,15 @@ METHOD_PHRASES: Final = (
     "good lives",
     "wise mind",
     "house-tree-person",
+    "clinical practice",
+    "best practice",
+    "private practice",
+    "evidence-based practice",
+    "internal family systems",
+    "family systems",
+    "health questionnaire",
+    "cognitive processing",
+    "skills group",
 )
 ORG_STARTERS: Final = frozenset(
     """the then her his their our my your at in on from to after when since today both she
@@ -666,7 +686,8 @@ _AGE_AFTER_RE: Final = re.compile(
     r"years?\b|-year-old)|\s+(?:and|with|has|presents|presented|is)\b)"
 )
 _LIT_CUE_RE: Final = re.compile(
-    r"\b(?:literature|reading|readings|references?|see|cf\.?|per|authors?)\s*:?\s*$",
+    r"\b(?:literature|reading|readings|reading list|references?|see|cf\.?|per|authors?|"
+    r"books? by|recommended)\s*:?\s*$",
     re.IGNORECASE,
 )
 _PREV_PERIOD_RE: Final = re.compile(r"\.\s*$")
@@ -777,6 +798,8 @@ def find_names(text: str) -> list[Span]:
                 else:
                     break
         run_text = " ".join(toks[x].low for x in range(j, k + 1))
+        if toks[j].low in NATIONAL_WORDS:
+            continue  # "National Institute of Mental Health", "American Red Cross"
         if any(toks[x].possessive and toks[x].low in lex.eponyms for x in range(j, k + 1)):
             continue  # "Herman's Trauma and Recovery" (a book)
         if any(ph in run_text for ph in METHOD_PHRASES):
@@ -813,6 +836,7 @@ def find_names(text: str) -> list[Span]:
             or low_t in MONTH_NAMES
             or low_t in WEEKDAYS
             or (low_t in lex.never_name and low_t not in lex.non_phi)
+            or low_t in PROGRAMS
         ):
             continue
         k = i
