@@ -458,7 +458,8 @@ METHOD_WORDS: Final = frozenset(
     triad modes chain paradigm technique techniques principles conditions concept typology
     taxonomy treatment therapy program programme plan checklist rating assessment
     seven-eyed four-category cognitive formulation procedure exercise worksheet workbook
-    style informed based inspired approach screen screener screening manual handbook guide curriculum cbt dbt act
+    style informed based inspired approach screen screener screening manual handbook guide
+    curriculum cbt dbt act
     ipt emdr cpt erp eft ifs cft mbct mbsr tf-cbt pcit fbt abft mst fft sfbt craft met""".split()
 )
 POSSESSIVE_METHOD_WORDS: Final = frozenset(
