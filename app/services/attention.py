@@ -31,6 +31,7 @@ PROVIDERS: list[Provider] = []
 # Modules that register providers on import (each area adds its own line).
 PROVIDER_MODULES: list[str] = [
     "app.services.followups",
+    "app.services.notes",
     "app.services.reminders",
     "app.services.hours",
 ]
