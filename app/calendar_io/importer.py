@@ -303,9 +303,12 @@ def _start_end(r: _Reader, ev: Component) -> tuple[When, timedelta]:
     return start, length
 
 
-def _series_zone(r: _Reader, start: When) -> str:
+def _series_zone(r: _Reader, start: When, prop: Prop | None = None) -> str:
     if start.kind == "zoned":
         return start.zone
+    if start.kind == "date" and prop is not None and prop.param("TZID"):
+        # TZID on a DATE is not allowed, but says in which zone the day is meant
+        return r.zones.resolve(prop.param("TZID") or "")
     if start.kind == "utc":
         return r.x_wr_zone or "UTC"
     if start.kind == "floating":
@@ -315,7 +318,7 @@ def _series_zone(r: _Reader, start: When) -> str:
 
 def _master(r: _Reader, ev: Component, idx: int) -> ParsedSeries:
     start, length = _start_end(r, ev)
-    zone = _series_zone(r, start)
+    zone = _series_zone(r, start, ev.get("DTSTART"))
     start_local = start.local_in(zone)
     all_day = start.kind == "date"
     rules = ev.all("RRULE")

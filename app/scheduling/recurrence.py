@@ -307,6 +307,17 @@ def until_utc(rule: str, timezone: str) -> str:
     return join_rule(parts)
 
 
+def snap_start(rule: str, start_local: datetime) -> datetime:
+    """The first occurrence of ``rule`` at or after ``start_local``. RFC 5545 counts
+    DTSTART as an occurrence even when the rule would not produce it; saving series with a
+    synchronised start keeps the app's expansion and every calendar app in agreement
+    ("from Sunday, every Tuesday" starts on the Tuesday)."""
+    if not rule:
+        return start_local
+    first = parse_rule(rule, start_local).after(start_local - timedelta(seconds=1), inc=True)
+    return first if first is not None else start_local
+
+
 def split_rule(rule: str, start_local: datetime, at: datetime) -> tuple[str, str]:
     """Split a series at occurrence ``at`` (a recurrence id): the rule that keeps the
     occurrences before it (UNTIL one second earlier, floating) and the rule for the

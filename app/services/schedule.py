@@ -30,7 +30,7 @@ from app.errors import NotFoundError, StaleEditError, ValidationError
 from app.scheduling import conflicts as conflict_rules
 from app.scheduling import rotation
 from app.scheduling.expand import Occ, local_to_utc, occurrence_end_utc, parse_rule, utc_to_local
-from app.scheduling.recurrence import describe, normalize_rule, split_rule
+from app.scheduling.recurrence import describe, normalize_rule, snap_start, split_rule
 from app.services import audit, sessions
 from app.services.practice import GROUP_COLORS, validate_timezone
 from app.services.sessions import SeriesInfo
@@ -254,6 +254,7 @@ def create_series(
     tz = validate_timezone(timezone)
     _check_duration(duration_minutes)
     rule, _notes = normalize_rule(rrule, start_local, tz)
+    start_local = snap_start(rule, start_local.replace(second=0, microsecond=0))
     info = sessions.create_series(
         db,
         group_id,
@@ -568,6 +569,7 @@ def _edit_from(
         target.agenda = agenda
     if target.rrule:
         normalize_rule(target.rrule, target.start_local, target.timezone)
+        target.start_local = snap_start(target.rrule, target.start_local)
     s.add(target)
     _flush(s, "session series", sid)
     tid = target.id or 0
