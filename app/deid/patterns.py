@@ -251,9 +251,7 @@ def _num(text: str) -> int:
 Window = tuple[int, int]
 _DIGITS_RE: Final = re.compile(r"\d+")
 _MONTH_GATE_RE: Final = re.compile(
-    r"January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec|january|february|april|june|july|august"
-    r"|september|october|november|december"
+    r"[JFMASONDjfasond](?:an|eb|ar|pr|ay|un|ul|ug|ep|ct|ov|ec)(?=[a-z]*\b)"
 )
 _ORD_GATE_RE: Final = re.compile(rf"the\s+(?:{_ORD_WORDS})\b", _I)
 _TLD_GATE_RE: Final = re.compile(

@@ -223,9 +223,11 @@ def test_corpus_floors() -> None:
     sc = bench_deid.evaluate(rows)
     recall, precision, _ = sc.overall()
     per = sc.per_category()
-    assert recall >= 0.97, recall
-    assert precision >= 0.93, precision
-    assert per["NAME"][0] >= 0.97, per["NAME"]
+    # floors a little below the current scores (0.99+), so a regression fails CI
+    assert recall >= 0.98, recall
+    assert precision >= 0.96, precision
+    assert per["NAME"][0] >= 0.98, per["NAME"]
+    assert per["DATE"][0] >= 0.97, per["DATE"]
 
 
 # --- CLI -------------------------------------------------------------------------------
