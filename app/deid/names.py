@@ -554,6 +554,9 @@ PROGRAMS: Final = frozenset(
     """aa na ga oa ca ea slaa saa coda acoa al-anon alateen nar-anon smart nami celebrate
     refuge dharma""".split()
 )
+NAME_PARTICLES: Final = frozenset(
+    "de la del della di da van von der den du le bin ibn al el dos das ter ten".split()
+)
 METHOD_PHRASES: Final = (
     "sound relationship house",
     "circle of security",
@@ -619,6 +622,7 @@ def _keep_lower() -> frozenset[str]:
     words |= {"goes", "known", "as", "is", "by", "nickname", "name", "called", "at", "and", "or"}
     words |= {"call", "calls", "calling", "him", "her", "them", "me", "himself", "herself"}
     words |= {"themselves", "named"}
+    words |= NAME_PARTICLES
     return frozenset(words)
 
 
@@ -1254,6 +1258,23 @@ def find_names(text: str) -> list[Span]:
                 if _tight(toks[i + 1].gap_before) and _tight(toks[i + 2].gap_before):
                     if not _hard_excluded(lex, t):
                         t.label, t.reason = "NAME", "first name joined to another name"
+
+    # name particles: "Maria de la Cruz", "Pieter van der Berg"
+    for i in range(n - 1):
+        if toks[i].label != "NAME" or not toks[i].cap:
+            continue
+        j = i + 1
+        while j < n and toks[j].low in NAME_PARTICLES and not toks[j].cap and j - i <= 3:
+            if not _tight(toks[j].gap_before):
+                break
+            j += 1
+        if j == i + 1 or j >= n or not _tight(toks[j].gap_before):
+            continue
+        last = toks[j]
+        if last.cap and not last.allcaps and not _hard_excluded(lex, last):
+            for x in range(i + 1, j + 1):
+                if toks[x].label is None:
+                    toks[x].label, toks[x].reason = "NAME", "surname with a particle"
 
     # 5. propagation: other mentions of a confirmed name
     confirmed: dict[str, bool] = {}
