@@ -84,7 +84,8 @@ def _ages_after_names(text: str, spans: list[Span]) -> list[Span]:
 _AGE_AFTER_PERSON_RE: Final = re.compile(
     r"\b(?:mother|father|mom|dad|mum|grandmother|grandfather|grandma|grandpa|husband|wife|"
     r"aunt|uncle|sister|brother|client|patient|widow|widower|neighbou?r|friend|resident|"
-    r"partner|spouse|she|he|who)(?:'s)?"
+    r"partner|spouse|she|he|who|woman|man|lady|gentleman|veteran|widow|widower|"
+    r"grandma|granny|nana)(?:'s)?"
     r"(?:\s*(?:,|\()\s*|(?:,[^,.;]{1,40},)?\s+(?:is|was|turned|turns)\s+)(9\d|1[01]\d)"
     r"(?=\s*[),;.]|\s+(?:and|now|today|years|yrs|y/o|yo)\b)",
     re.IGNORECASE,

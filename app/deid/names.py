@@ -101,7 +101,8 @@ ORG_SUFFIXES: Final = frozenset(
     pediatrics dental counseling psychiatry living residence commons high
     middle junior elementary ministries autobody shop comprehensive practice co-op
     cooperative coop house surgery recovery police sheriff ems repair automotive garage
-    correctional detention""".split()
+    correctional detention aesthetics initiatives initiative dermatology orthopedics
+    cardiology oncology radiology chiropractic""".split()
 )
 _CUE_LAST: Final = frozenset("at for by from to with in the".split())
 ORG_CUE_WORDS: Final = frozenset(
