@@ -334,17 +334,21 @@ def list_sets(data_dir: Path) -> list[SetSummary]:
     return out
 
 
-def load_set(data_dir: Path, set_id: str) -> RequirementSet:
+def read_text(data_dir: Path, set_id: str) -> str:
+    """The set's file as text, valid or not (for the editor)."""
     path = _path_for(data_dir, set_id)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise NotFoundError(
             f"The requirement set “{set_id}” does not exist. Pick another in Settings › Hours."
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise RequirementSetError(f"Cannot read the requirement set “{set_id}”: {exc}.") from None
-    return parse_set(text, set_id)
+
+
+def load_set(data_dir: Path, set_id: str) -> RequirementSet:
+    return parse_set(read_text(data_dir, set_id), set_id)
 
 
 def slugify(name: str) -> str:
