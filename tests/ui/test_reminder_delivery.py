@@ -234,6 +234,13 @@ def test_install_on_the_real_main_window_adds_banner_and_tray(db, fake_clock, qt
         names = [n for n, _ in service.delivery.status()]
         assert names == ["dbus", "tray", "banner"]
         assert dict(service.delivery.status())["banner"] is None
+        fake_clock.set(T0 + timedelta(days=1) - timedelta(minutes=15))
+        service.check()
+        assert service.banner is not None
+        item = service.banner.current()
+        assert item is not None and item.can_open
+        service.banner.open_button.click()  # "clicking it opens the session"
+        assert window.current_section() == "calendar"
     finally:
         service.stop()
 
