@@ -213,6 +213,11 @@ _ENGLISH_SUFFIXES: Final = (
     "wise",
     "like",
     "esque",
+    "ional",
+    "ual",
+    "ial",
+    "ary",
+    "ory",
 )
 _ENGLISH_PREFIXES: Final = (
     "hyper",
@@ -541,6 +546,19 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
             break
     if _LIT_CUE_RE.search(text, max(0, toks[k].start - 20), toks[k].start):
         return True
+    if _AUTHOR_TAIL_RE.match(text, t.full_end):
+        return True  # "Patel and colleagues", "Smith et al."
+    if t.possessive and _BOOK_TITLE_RE.match(text, t.full_end):
+        return True  # "Falicov's Latino Families in Therapy"
+    on_topic = _PAIR_ON_TOPIC_RE.match(text, t.full_end)
+    if on_topic and on_topic.group(1) not in _DETERMINERS:
+        if _PAIR_ON_TOPIC_BACK_RE.search(text, max(0, t.start - 40), t.start):
+            return True  # "Chambless and Hollon on empirically supported treatments"
+    fwd = _PAIR_FWD_RE.match(text, t.full_end)
+    if fwd and fwd.group(1) not in _DETERMINERS:
+        return True
+    if not t.possessive and _METHOD_AFTER_RE.match(text, t.full_end):
+        return True  # "Sobell timeline followback", "Columbia screen"
     # "per Linehan", "read Abramowitz", "X and Y on <topic>"
     p = toks[i - 1] if i > 0 else None
     if p is not None and p.low in READ_VERBS and not p.cap:
@@ -550,6 +568,12 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
 
 NATIONAL_WORDS: Final = frozenset(
     "national american world international federal united us u.s. centers global".split()
+)
+IDENTITY_WORDS: Final = frozenset(
+    """catholic methodist baptist lutheran presbyterian episcopal episcopalian jewish muslim
+    orthodox evangelical mormon pentecostal christian buddhist hindu sikh quaker unitarian
+    anglican nondenominational reform conservative reformed adventist islamic black latino
+    latina korean chinese vietnamese african american hispanic""".split()
 )
 PROGRAMS: Final = frozenset(
     """aa na ga oa ca ea slaa saa coda acoa al-anon alateen nar-anon smart nami celebrate
@@ -629,9 +653,10 @@ def _keep_lower() -> frozenset[str]:
 
 _CITE_NAME: Final = r"[A-Z][\w'’-]+(?:\s+(?:van|von|de|der|le|la|Le|La|De)\s+[A-Z][\w'’-]+)?"
 _PAREN_CITE_RE: Final = re.compile(
-    rf"\(\s*{_CITE_NAME}(?:\s*(?:,\s*and|,|and|&)\s*{_CITE_NAME})*(?:\s+et al\.?)?"
+    rf"\(\s*{_CITE_NAME}(?:\s*(?:,\s*and|,|;|and|&)\s*{_CITE_NAME})*(?:\s+et al\.?)?"
     r"(?:,?\s*(?:19|20)\d\d[a-z]?)?(?:\s+[A-Z]{2,6}(?:-[A-Z0-9]+)?)?"
-    r"(?:\s+(?:manual|model|method|protocol|scale|guidelines|criteria|approach|book))?\s*\)"
+    r"(?:\s+(?:manual|model|method|protocol|scale|guidelines|criteria|approach|book))?"
+    r"(?:,\s*(?:[Tt]he\s+)?[A-Z][\w'’-]*(?:\s+(?:[A-Z][\w'’-]*|of|and|the|in|for|to|a))*)?\s*\)"
 )
 _READING_CUE_RE: Final = re.compile(
     r"\b(?:read|reading|book|books|chapter|article|paper|recommend\w*|literature|cites?|"
@@ -663,6 +688,13 @@ def _citation_context(text: str, t: Tok) -> bool:
                 if prev_word not in TITLES:
                     names_in = _CAP_WORD_RE.findall(inner)
                     lexi = lexicon()
+                    if (
+                        len(names_in) == 1
+                        and names_in[0].lower() in lexi.first
+                        and names_in[0].lower() not in lexi.eponyms
+                        and inner.strip() == names_in[0]
+                    ):
+                        return False  # "Case 1 (Thomas)": a presenter's first name
                     if len(names_in) >= 2 and all(w.lower() in lexi.first for w in names_in):
                         return False  # "The Johnsons (Mark and Linda)": a family, not authors
                     return True
@@ -687,6 +719,13 @@ _ADJ_TAILS: Final = frozenset(
 )
 
 
+_APPOSITIVE_RE: Final = re.compile(
+    r",\s+(?:the|his|her|their|our|my|your|a|an)\s+(?:[a-z-]+\s+)?(?:co-leader|leader|"
+    r"teammate|colleague|coworker|co-worker|friend|roommate|partner|husband|wife|boyfriend|"
+    r"girlfriend|son|daughter|brother|sister|mother|father|mom|dad|cousin|aunt|uncle|nephew|"
+    r"niece|grandson|granddaughter|grandmother|grandfather|neighbou?r|boss|supervisor|manager|"
+    r"teacher|coach|classmate|client|patient|therapist|intern|trainee|sponsor|member)\b"
+)
 _AGE_AFTER_RE: Final = re.compile(
     r"(?:\s+(?:is|was|turned|turns)\s+|\s*,\s*|\s*\(\s*)\d{1,3}(?:\s*(?:,|\)|yo\b|y/o|"
     r"years?\b|-year-old)|\s+(?:and|with|has|presents|presented|is)\b)"
@@ -696,6 +735,20 @@ _LIT_CUE_RE: Final = re.compile(
     r"books? by|recommended)\s*:?\s*$",
     re.IGNORECASE,
 )
+_AUTHOR_TAIL_RE: Final = re.compile(
+    r"(?:\s+and\s+[A-Z][\w'’-]+)?\s+(?:and\s+(?:colleagues|coworkers|co-workers|associates)"
+    r"|et\s+al\b)"
+)
+_BOOK_TITLE_RE: Final = re.compile(
+    r"\s+(?:The\s+)?[A-Z][a-z]+(?:\s+(?:and|of|in|the|for|to|That|That's))?\s+[A-Z][a-z]+"
+)
+_PAIR_ON_TOPIC_RE: Final = re.compile(r"\s+on\s+([a-z][\w-]+)")
+_PAIR_FWD_RE: Final = re.compile(r"\s+(?:and|&)\s+[A-Z][\w'’-]+\s+on\s+([a-z][\w-]+)")
+_METHOD_AFTER_RE: Final = re.compile(
+    r"\s+(?:[a-z-]+\s+)?(?:scale|inventory|questionnaire|index|protocol|followback|method|"
+    r"technique|criteria|interview|checklist|screen|screener|manual|paradigm|procedure)\b"
+)
+_PAIR_ON_TOPIC_BACK_RE: Final = re.compile(r"\b[A-Z][\w'’-]+\s+(?:and|&)\s+$")
 _PREV_PERIOD_RE: Final = re.compile(r"\.\s*$")
 _POSS_METHOD_RE: Final = re.compile(
     r"\s+(?:[a-z-]+\s+){0,2}(?:"
@@ -811,7 +864,12 @@ def find_names(text: str) -> list[Span]:
         if any(ph in run_text for ph in METHOD_PHRASES):
             continue
         has_specific = any(
-            not (toks[x].low in ORG_SUFFIXES or toks[x].low in CONNECTORS) for x in range(j, k + 1)
+            not (
+                toks[x].low in ORG_SUFFIXES
+                or toks[x].low in CONNECTORS
+                or toks[x].low in IDENTITY_WORDS
+            )
+            for x in range(j, k + 1)
         )
         if not has_specific:
             continue
@@ -843,6 +901,7 @@ def find_names(text: str) -> list[Span]:
             or low_t in WEEKDAYS
             or (low_t in lex.never_name and low_t not in lex.non_phi)
             or low_t in PROGRAMS
+            or low_t in IDENTITY_WORDS
         ):
             continue
         k = i
@@ -1115,6 +1174,8 @@ def find_names(text: str) -> list[Span]:
             if not person_ev and pv0 is not None and pv0.label == "NAME":
                 if t.gap_before in (", ", " and ", " & ", ", and "):
                     person_ev = True  # "Orrin, Beatriz, Cal, Imogen"
+            if not person_ev and _APPOSITIVE_RE.match(text, t.full_end):
+                person_ev = True  # "Grace, the co-leader", "Mark, his teammate"
             if not person_ev and _AGE_AFTER_RE.match(text, t.full_end):
                 person_ev = True  # "Poppy is 6", "Grace, 34, presents"
             if t.sent_start and not person_ev:
@@ -1141,6 +1202,7 @@ def find_names(text: str) -> list[Span]:
                 continue
             if _author_context(text, toks, i):
                 t.label, t.reason = None, ""
+                consumed[i] = True
 
     # 3b. multi-word places: "Marlow Falls", "Port Easton", "in Carver Mills"
     for i in caps:

@@ -189,7 +189,7 @@ ADDRESS_RE: Final = re.compile(
     rf"{_STREET_SUFFIX}\b\.?{_UNIT}"
     r"|\b(?:P\.?\s?O\.?\s+Box|PO Box|Post Office Box)\s+\d{1,6}\b"
     r"|\b(?:Apt|Apartment|Unit|Suite)\.?\s*#?\s*\d{1,5}[A-Za-z]?\b"
-    r"|\b(?:Route|Rte\.?|Highway|Hwy\.?|Interstate|County Road|CR|State Road|SR)\s?\d{1,4}\b"
+    r"|\b(?:Route|Rte\.?|Highway|Hwy\.?|Interstate|County Road|State Road)\s?\d{1,4}\b"
 )
 STREET_NAME_RE: Final = re.compile(
     r"\b(?:(?:North|South|East|West|Old|New)\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+"
@@ -251,7 +251,9 @@ def _num(text: str) -> int:
 Window = tuple[int, int]
 _DIGITS_RE: Final = re.compile(r"\d+")
 _MONTH_GATE_RE: Final = re.compile(
-    r"[JFMASONDjfasond](?:an|eb|ar|pr|ay|un|ul|ug|ep|ct|ov|ec)(?=[a-z]*\b)"
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|january|february|april|june|july|"
+    r"august|september|october|november|december)\b"
 )
 _ORD_GATE_RE: Final = re.compile(rf"the\s+(?:{_ORD_WORDS})\b", _I)
 _TLD_GATE_RE: Final = re.compile(
