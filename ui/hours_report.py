@@ -11,13 +11,16 @@ Used by the Hours screen and, through ui/launch.py, by ``consultory hours-report
 from __future__ import annotations
 
 import html
+import math
 import os
 from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
+    QColor,
     QFont,
+    QFontMetricsF,
     QGuiApplication,
     QPageLayout,
     QPageSize,
@@ -27,11 +30,13 @@ from PySide6.QtGui import (
 )
 
 from app.hours.categories import CATEGORY_COLORS, ORDER
-from app.hours.ledger import fmt_hours, fmt_minutes
+from app.hours.ledger import LedgerEntry, fmt_hours, fmt_minutes
 from app.services.hours import HoursReport
 from app.store.engine import touch_private
 
 _app: QGuiApplication | None = None
+ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 CSS = """
 body { font-family: 'DejaVu Sans', 'Helvetica', sans-serif; font-size: 9pt; color: #111; }
@@ -47,7 +52,6 @@ tr.total td { font-weight: bold; background: #f6f7f9; }
 td.key { color: #555; padding-right: 12pt; }
 .warn { color: #a61b1b; }
 .ok { color: #1d6b3a; }
-.sig td { padding-top: 26pt; }
 .mono { font-family: 'DejaVu Sans Mono', monospace; font-size: 7.5pt; color: #444; }
 """
 
@@ -106,9 +110,9 @@ def report_html(rep: HoursReport) -> str:
 
     parts.append("<h2>Totals by category</h2>")
     parts.append(
-        "<table class='grid' width='100%'><tr><th>Category</th><th class='num'>Entries</th>"
-        "<th class='num'>Logged</th><th class='num'>Counted hours</th>"
-        "<th class='num'>Target</th></tr>"
+        "<table class='grid' width='100%'><tr><th>Category</th><th align='right'>Entries</th>"
+        "<th align='right'>Logged</th><th align='right'>Counted hours</th>"
+        "<th align='right'>Target</th></tr>"
     )
     logged = ev.logged_minutes
     for cat in ORDER:
@@ -121,17 +125,17 @@ def report_html(rep: HoursReport) -> str:
         swatch = f"<span style='color:{CATEGORY_COLORS[cat]}'>■</span> "
         parts.append(
             f"<tr><td>{swatch}{_e(cat.label)}</td>"
-            f"<td class='num'>{counts.get(cat.value, 0)}</td>"
-            f"<td class='num'>{fmt_minutes(logged.get(cat, 0))}</td>"
-            f"<td class='num'>{fmt_hours(ev.counted_hours.get(cat, 0.0))}</td>"
-            f"<td class='num'>{goal}</td></tr>"
+            f"<td align='right'>{counts.get(cat.value, 0)}</td>"
+            f"<td align='right'>{fmt_minutes(logged.get(cat, 0))}</td>"
+            f"<td align='right'>{fmt_hours(ev.counted_hours.get(cat, 0.0))}</td>"
+            f"<td align='right'>{goal}</td></tr>"
         )
     total_t = targets.get("total")
     parts.append(
-        f"<tr class='total'><td>Total</td><td class='num'>{len(rep.entries)}</td>"
-        f"<td class='num'>{fmt_minutes(rep.total_minutes)}</td>"
-        f"<td class='num'>{fmt_hours(ev.counted_total_hours)}</td>"
-        f"<td class='num'>"
+        f"<tr class='total'><td>Total</td><td align='right'>{len(rep.entries)}</td>"
+        f"<td align='right'>{fmt_minutes(rep.total_minutes)}</td>"
+        f"<td align='right'>{fmt_hours(ev.counted_total_hours)}</td>"
+        f"<td align='right'>"
         f"{'at least ' + fmt_hours(total_t.target_hours) if total_t else ''}</td></tr>"
     )
     parts.append("</table>")
@@ -152,42 +156,16 @@ def report_html(rep: HoursReport) -> str:
         parts.append("<p class='ok'>No rule of the requirement set is broken in this period.</p>")
 
     parts.append("<h2>Signatures</h2>")
-    parts.append(
-        "<p>I confirm that the hours listed in this log are accurate.</p>"
-        "<table class='sig' width='100%'>"
-        "<tr><td width='62%'>Candidate: ______________________________</td>"
-        "<td>Date: _______________</td></tr>"
-        "<tr><td>Supervisor: _____________________________</td>"
-        "<td>Date: _______________</td></tr>"
-        "<tr><td>Supervisor licence no.: ___________________</td><td></td></tr>"
-        "</table>"
-    )
+    line = "_" * 38
+    date_line = "_" * 16
+    parts.append("<p>I confirm that the hours listed in this log are accurate.</p>")
+    for who in ("Candidate", "Supervisor"):
+        parts.append(
+            f"<p style='margin-top:20pt'>{who}: {line} &nbsp;&nbsp;&nbsp; Date: {date_line}</p>"
+        )
+    parts.append(f"<p style='margin-top:20pt'>Supervisor licence no.: {'_' * 24}</p>")
     parts.append(f"<p class='mono'>Entries hash (SHA-256): {rep.entries_hash}</p>")
 
-    parts.append("<h2 style='page-break-before: always'>Entries</h2>")
-    if not rep.entries:
-        parts.append("<p>No hours were logged in this period.</p>")
-    else:
-        parts.append(
-            "<table class='grid' width='100%'><thead><tr><th>Date</th><th>Category</th>"
-            "<th class='num'>Minutes</th><th>Source</th><th>Description</th></tr></thead>"
-        )
-        rows = []
-        for e in rep.entries:
-            src = "attendance" if not e.manual else "manual"
-            if e.status in ("late", "left_early"):
-                src += f" ({e.status.replace('_', ' ')})"
-            rows.append(
-                f"<tr><td>{_d(e.on_date)}</td><td>{_e(e.category.label)}</td>"
-                f"<td class='num'>{e.minutes}</td><td>{src}</td>"
-                f"<td>{_e(e.description)}</td></tr>"
-            )
-        parts.append("".join(rows))
-        parts.append(
-            f"<tr class='total'><td colspan='2'>Total</td>"
-            f"<td class='num'>{rep.total_minutes}</td><td colspan='2'>"
-            f"{fmt_minutes(rep.total_minutes)}</td></tr></table>"
-        )
     parts.append("</body></html>")
     return "".join(parts)
 
@@ -205,6 +183,80 @@ def write_pdf(rep: HoursReport, path: Path) -> int:
         tmp.unlink(missing_ok=True)
         raise
     return pages
+
+
+# entries table: (header, width fraction, right-aligned)
+COLUMNS = (
+    ("Date", 0.12, False),
+    ("Category", 0.21, False),
+    ("Minutes", 0.09, True),
+    ("Source", 0.20, False),
+    ("Description", 0.38, False),
+)
+
+
+def _entry_cells(e: LedgerEntry) -> tuple[str, ...]:
+    src = "manual" if e.manual else "attendance"
+    if e.status in ("late", "left_early"):
+        src += f" ({e.status.replace('_', ' ')})"
+    return (_d(e.on_date), e.category.label, str(e.minutes), src, e.description)
+
+
+class _Table:
+    """The entries, drawn row by row with QPainter (fast for a decade of entries), with
+    the header repeated on every page and a total row at the end."""
+
+    def __init__(self, rep: HoursReport, width: float, height: float, device: QPdfWriter) -> None:
+        self.rep = rep
+        self.width = width
+        self.font = QFont("DejaVu Sans", 8)
+        self.bold = QFont(self.font)
+        self.bold.setBold(True)
+        self.title_font = QFont("DejaVu Sans", 11)
+        self.title_font.setBold(True)
+        self.fm = QFontMetricsF(self.font, device)
+        self.row_h = self.fm.height() * 1.45
+        self.title_h = self.row_h * 2.2
+        rows = len(rep.entries) + 1  # + total row
+        self.per_page = max(1, int((height - self.title_h) // self.row_h) - 1)
+        self.pages = max(1, math.ceil(rows / self.per_page))
+
+    def draw_page(self, p: QPainter, page: int) -> None:
+        rep = self.rep
+        p.setFont(self.title_font)
+        p.setPen(QColor("#111111"))
+        title = "Entries" if page == 0 else "Entries (continued)"
+        p.drawText(QRectF(0, 0, self.width, self.title_h * 0.8), int(ALIGN_LEFT), title)
+        y = self.title_h
+        p.fillRect(QRectF(0, y, self.width, self.row_h), QColor("#eef1f5"))
+        p.setFont(self.bold)
+        self._row(p, y, tuple(c[0] for c in COLUMNS))
+        y += self.row_h
+        p.setFont(self.font)
+        lo = page * self.per_page
+        chunk = rep.entries[lo : lo + self.per_page]
+        if page == 0 and not rep.entries:
+            p.drawText(QRectF(0, y, self.width, self.row_h), int(ALIGN_LEFT), "No entries.")
+        for i, e in enumerate(chunk):
+            if i % 2:
+                p.fillRect(QRectF(0, y, self.width, self.row_h), QColor("#f7f8fa"))
+            self._row(p, y, _entry_cells(e))
+            y += self.row_h
+        if lo + len(chunk) == len(rep.entries):
+            p.fillRect(QRectF(0, y, self.width, self.row_h), QColor("#eef1f5"))
+            p.setFont(self.bold)
+            total = rep.total_minutes
+            self._row(p, y, ("Total", "", str(total), fmt_minutes(total), ""))
+
+    def _row(self, p: QPainter, y: float, cells: tuple[str, ...]) -> None:
+        x = 0.0
+        pad = self.fm.horizontalAdvance(" ")
+        for (_h, frac, right), text in zip(COLUMNS, cells, strict=True):
+            w = self.width * frac
+            rect = QRectF(x + pad, y, w - 2 * pad, self.row_h)
+            shown = self.fm.elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
+            p.drawText(rect, int(ALIGN_RIGHT if right else ALIGN_LEFT), shown)
+            x += w
 
 
 def _render(rep: HoursReport, target: Path) -> int:
@@ -228,26 +280,32 @@ def _render(rep: HoursReport, target: Path) -> int:
     footer_h = writer.resolution() * 0.3  # 0.3 inch
     page_h = area.height() - footer_h
     doc.setPageSize(QSizeF(area.width(), page_h))
-    pages = max(1, doc.pageCount())
+    summary_pages = max(1, doc.pageCount())
+    table = _Table(rep, area.width(), page_h, writer)
+    pages = summary_pages + table.pages
     painter = QPainter(writer)
     try:
         footer_font = QFont("DejaVu Sans", 7)
+        footer = QRectF(0, page_h, area.width(), footer_h)
         for i in range(pages):
             if i:
                 writer.newPage()
-            painter.save()
-            painter.translate(0, -i * page_h)
-            doc.drawContents(painter, QRectF(0, i * page_h, area.width(), page_h))
-            painter.restore()
+            if i < summary_pages:
+                painter.save()
+                painter.translate(0, -i * page_h)
+                doc.drawContents(painter, QRectF(0, i * page_h, area.width(), page_h))
+                painter.restore()
+            else:
+                table.draw_page(painter, i - summary_pages)
             painter.setFont(footer_font)
             painter.setPen(Qt.GlobalColor.darkGray)
             painter.drawText(
-                QRectF(0, page_h, area.width(), footer_h),
+                footer,
                 int(Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft),
                 f"{rep.candidate} · hours {_d(rep.start)} to {_d(rep.end)}",
             )
             painter.drawText(
-                QRectF(0, page_h, area.width(), footer_h),
+                footer,
                 int(Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignRight),
                 f"page {i + 1} of {pages}",
             )

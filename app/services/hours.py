@@ -227,29 +227,48 @@ def _entries(s: Session, member: Member, start: date | None, end: date | None) -
                 recurrence_id=rid,
             )
         )
-    q = select(HourEntry).where(HourEntry.member_id == mid)
+    # plain columns, not ORM objects: a decade of weekly entries loads several times faster
+    q = sa_select(
+        col(HourEntry.id),
+        col(HourEntry.on_date),
+        col(HourEntry.category),
+        col(HourEntry.minutes),
+        col(HourEntry.note),
+        col(HourEntry.version),
+    ).where(col(HourEntry.member_id) == mid)
     if start:
         q = q.where(col(HourEntry.on_date) >= start)
     if end:
         q = q.where(col(HourEntry.on_date) <= end)
-    for h in s.exec(q).all():
-        out.append(_manual_entry(h))
+    for hid, on_date, category, minutes, note, version in s.connection().execute(q).all():
+        out.append(_manual(hid, mid, on_date, category, minutes, note, version))
     out.sort(key=lambda e: (e.on_date, e.source, e.key))
     return out
 
 
 def _manual_entry(h: HourEntry) -> LedgerEntry:
-    cat = parse_category(h.category) or Category.OTHER_SUPERVISION
+    return _manual(h.id, h.member_id, h.on_date, h.category, h.minutes, h.note, h.version)
+
+
+def _manual(
+    entry_id: int | None,
+    member_id: int,
+    on_date: date,
+    category: str,
+    minutes: int,
+    note: str,
+    version: int,
+) -> LedgerEntry:
     return LedgerEntry(
-        key=f"man:{h.id}",
+        key=f"man:{entry_id}",
         source=SOURCE_MANUAL,
-        member_id=h.member_id,
-        on_date=h.on_date,
-        category=cat,
-        minutes=h.minutes,
-        description=h.note,
-        entry_id=h.id,
-        version=h.version,
+        member_id=member_id,
+        on_date=on_date,
+        category=parse_category(category) or Category.OTHER_SUPERVISION,
+        minutes=minutes,
+        description=note,
+        entry_id=entry_id,
+        version=version,
     )
 
 

@@ -243,6 +243,8 @@ class HoursPage(QWidget):
         self.table.setModel(self.model)
         self.table.activated.connect(self._on_table_activated)
         self.table.setAccessibleName("Hour log entries")
+        # size columns from a sample of rows: a decade of entries would take ~100 ms
+        self.table.horizontalHeader().setResizeContentsPrecision(200)
         cl.addWidget(self.table, 3)
 
         buttons = QHBoxLayout()
