@@ -38,7 +38,7 @@ from apscheduler.triggers.date import DateTrigger
 from PySide6.QtCore import SLOT, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMainWindow, QToolBar
 
-from app.errors import ConsultoryError
+from app.errors import ConsultoryError, DatabaseLockedError
 from app.reminders.catchup import DueReminder
 from app.reminders.model import PlannedReminder, ReminderKind
 from app.services import reminders as rs
@@ -393,6 +393,10 @@ class ReminderService(QObject):
         self._check_soon.setSingleShot(True)
         self._check_soon.setInterval(0)
         self._check_soon.timeout.connect(self._on_check_soon_timeout)
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.setInterval(2000)
+        self._retry.timeout.connect(self._on_check_soon_timeout)
         self._watchdog = QTimer(self)
         self._watchdog.setInterval(WATCHDOG_MS)
         self._watchdog.timeout.connect(self._on_watchdog_timeout)
@@ -429,7 +433,15 @@ class ReminderService(QObject):
             self.rebuild_jobs()
             return None
         now = self.ctx.clock.now()
-        res = rs.take_due(self.ctx.db, me, now, catching_up=reason in ("startup", "resume", "tz"))
+        try:
+            res = rs.take_due(
+                self.ctx.db, me, now, catching_up=reason in ("startup", "resume", "tz")
+            )
+        except DatabaseLockedError:
+            # another Consultory process holds the write lock: look again shortly; the
+            # watermark keeps whatever falls due meanwhile
+            self._retry.start()
+            return None
         delivered: list[str] = []
         for d in res.on_time:
             adapter = self._deliver(d, now)
@@ -441,7 +453,7 @@ class ReminderService(QObject):
         if delivered:
             self.reminders_delivered.emit(delivered)
         self.rebuild_jobs()
-        if res.items and self.tray is not None:
+        if self.tray is not None:
             self.tray.refresh()
         return res
 

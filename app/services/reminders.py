@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, func, select
 
@@ -446,9 +447,18 @@ def take_due(
     New ones get a delivery row (``delivered``, or ``missed`` when the session is already
     over) and snoozed ones whose time came are delivered again. The watermark moves to
     ``now``. Call it from every timer, at start-up and on resume (``catching_up``: what
-    is already due goes to the digest): it is idempotent.
+    is already due goes to the digest): it is idempotent. If another Consultory process
+    took the same reminders first (the unique key refuses ours), the look is retried and
+    finds nothing new.
     """
     now = now or utcnow(db.clock)
+    try:
+        return _take_due(db, member_id, now, catching_up)
+    except IntegrityError:
+        return _take_due(db, member_id, now, catching_up)
+
+
+def _take_due(db: Database, member_id: int, now: datetime, catching_up: bool) -> TakeResult:
     with transaction(db.engine) as s:
         win = catchup_window(_watermark(s), now)
         planned = (
