@@ -778,14 +778,13 @@ def find_names(text: str) -> list[Span]:
     consumed = [False] * n
 
     # 1. multi-word phrases: regions (never), authors (never), places (LOCATION)
-    i = 0
-    while i < n:
-        t = toks[i]
-        if not t.cap:
-            i += 1
+    caps = [j for j in range(n) if toks[j].cap]
+    heads = lex.phrase_heads
+    free_from = 0
+    for i in caps:
+        if i < free_from:
             continue
-        maxlen = lex.phrase_heads.get(t.low, 0)
-        matched = False
+        maxlen = heads.get(toks[i].low, 0)
         for k in range(min(maxlen, n - i), 1, -1):
             seg = toks[i : i + k]
             if not all(x.cap or x.low in CONNECTORS for x in seg):
@@ -796,22 +795,17 @@ def find_names(text: str) -> list[Span]:
             if phrase in lex.regions or phrase in lex.authors:
                 for j in range(i, i + k):
                     consumed[j] = True
-                i += k
-                matched = True
+                free_from = i + k
                 break
             if phrase in lex.places:
                 for j in range(i, i + k):
                     consumed[j] = True
                     toks[j].label = "LOCATION"
                     toks[j].reason = "multi-word place name from gazetteer"
-                i += k
-                matched = True
+                free_from = i + k
                 break
-        if not matched:
-            i += 1
 
     # 2. organisations: capitalised run ending in an org suffix, or after an employer cue
-    caps = [j for j in range(n) if toks[j].cap]
     for i in caps:
         t = toks[i]
         if t.low in ("st", "saint") and i + 1 < n and not consumed[i]:
@@ -1239,8 +1233,8 @@ def find_names(text: str) -> list[Span]:
     changed = True
     while changed:
         changed = False
-        named = {j for j in range(n) if toks[j].label == "NAME"}
-        for i in sorted(named | {j - 1 for j in named if j > 0}):
+        named = [j for j, tk in enumerate(toks) if tk.label == "NAME"]
+        for i in sorted(set(named) | {j - 1 for j in named if j > 0}):
             if i >= n - 1:
                 continue
             a, b = toks[i], toks[i + 1]
