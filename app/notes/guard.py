@@ -83,3 +83,10 @@ def apply_replacement(text: str, finding: Finding, replacement: str) -> str:
     if text[finding.start : finding.end] != finding.text:
         raise ValueError("the finding no longer matches the text")
     return text[: finding.start] + replacement + text[finding.end :]
+
+
+def note_findings(
+    title: str, body: str, dismissed: Collection[str] = (), alias: str = ""
+) -> list[Finding]:
+    """Unresolved findings in a note's title and body (offsets are per field)."""
+    return unresolved(title, dismissed, alias) + unresolved(body, dismissed, alias)
