@@ -120,3 +120,8 @@ def find_phi(text: str) -> list[Finding]:
     spans.extend(_ages_after_names(text, names))
     spans.extend(_ages_after_persons(text))
     return _resolve(text, spans)
+
+
+def warm_up() -> None:
+    """Load the dictionaries and compile everything now (e.g. at application start-up)."""
+    find_phi("Warm-up: Maria Lopez was seen on 3/14 at Mercy Hospital, 555-123-4567.")

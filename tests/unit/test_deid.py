@@ -190,6 +190,13 @@ def test_empty() -> None:
     assert find_phi("") == []
 
 
+def test_warm_up() -> None:
+    from app.deid import warm_up
+
+    warm_up()
+    assert find_phi("Her son Tom called.")[0].text == "Tom"
+
+
 def test_non_overlapping_sorted() -> None:
     text = (
         "Maria Lopez (DOB 3/4/1950), 123 Main Street, Springfield, IL 62704, "
