@@ -1,0 +1,635 @@
+"""Calendar: agenda (default), week and month views of every group's sessions, in my
+own time zone, coloured by group, with the series dialog and per-session actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import ConsultoryError
+from app.services import practice, schedule
+from app.services.schedule import CalendarItem, ChangeResult, ConflictInfo
+from app.store.models import DutyRole
+from ui.calendar_dialogs import RotationDialog, SeriesDialog, ask_scope
+from ui.calendar_models import (
+    AgendaModel,
+    DateRole,
+    ItemRole,
+    ItemsRole,
+    MonthModel,
+    WeekModel,
+)
+from ui.calendar_widgets import DetailsPanel, GridCellDelegate, Legend
+from ui.context import AppContext
+from ui.pages.today import local_zone
+from ui.widgets import EmptyOr, EmptyState, page_header
+
+AGENDA_DAYS = 28
+VIEWS = ("agenda", "week", "month")
+
+
+def _table(parent: QWidget, name: str) -> QTableView:
+    v = QTableView(parent)
+    v.setObjectName(name)
+    v.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    v.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    v.setTabKeyNavigation(False)
+    return v
+
+
+class CalendarPage(QWidget):
+    page_ready = Signal()
+    session_changed = Signal(int, object)  # series_id, recurrence_id (after any change)
+    view_changed = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("calendarPage")
+        self.tz = ZoneInfo("UTC")
+        self.view = "agenda"
+        self.anchor = date.today()
+        self._groups: list[practice.GroupInfo] = []
+        self._selected_key: tuple[int, datetime] | None = None
+        self._dialog: QDialog | None = None
+
+        lay = QVBoxLayout(self)
+        self.header = page_header("Calendar", "Times in your time zone", self)
+        lay.addWidget(self.header)
+        found = self.header.findChild(QLabel, "pageSubtitle")
+        assert found is not None
+        self.zone_label = found
+
+        bar = QHBoxLayout()
+        self.prev_btn = QToolButton(self)
+        self.prev_btn.setText("◀")
+        self.prev_btn.setToolTip("Previous period (PageUp)")
+        self.prev_btn.setAccessibleName("Previous period")
+        self.today_btn = QPushButton("&Today", self)
+        self.today_btn.setToolTip("Go to today (Home)")
+        self.next_btn = QToolButton(self)
+        self.next_btn.setText("▶")
+        self.next_btn.setToolTip("Next period (PageDown)")
+        self.next_btn.setAccessibleName("Next period")
+        self.period_label = QLabel(self)
+        self.period_label.setObjectName("periodLabel")
+        f = self.period_label.font()
+        f.setBold(True)
+        self.period_label.setFont(f)
+        bar.addWidget(self.prev_btn)
+        bar.addWidget(self.today_btn)
+        bar.addWidget(self.next_btn)
+        bar.addSpacing(8)
+        bar.addWidget(self.period_label)
+        bar.addStretch(1)
+        self.view_buttons = QButtonGroup(self)
+        for i, (key, label) in enumerate(
+            (("agenda", "&Agenda"), ("week", "&Week"), ("month", "&Month"))
+        ):
+            b = QToolButton(self)
+            b.setText(label)
+            b.setCheckable(True)
+            b.setObjectName(f"view_{key}")
+            b.setToolTip(f"{label.replace('&', '')} view (Alt+{label[1]})")
+            self.view_buttons.addButton(b, i)
+            bar.addWidget(b)
+        self.view_buttons.button(0).setChecked(True)
+        bar.addSpacing(12)
+        self.new_btn = QPushButton("&New series…", self)
+        self.new_btn.setObjectName("newSeriesButton")
+        bar.addWidget(self.new_btn)
+        lay.addLayout(bar)
+
+        self.legend = Legend(self)
+        lay.addWidget(self.legend)
+
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.stack = QStackedWidget(split)
+        # agenda
+        self.agenda_model = AgendaModel(self)
+        self.agenda_view = _table(self.stack, "agendaView")
+        self.agenda_view.setModel(self.agenda_model)
+        self.agenda_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.agenda_view.verticalHeader().hide()
+        self.agenda_view.setShowGrid(False)
+        self.agenda_view.setAlternatingRowColors(True)
+        hh = self.agenda_view.horizontalHeader()
+        hh.setStretchLastSection(True)
+        hh.setHighlightSections(False)
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for name in ("title", "group", "duties"):
+            hh.setSectionResizeMode(self.agenda_model.column(name), QHeaderView.ResizeMode.Stretch)
+        self.agenda_empty = EmptyState(
+            "No sessions in these four weeks",
+            "Set up a repeating session once and Consultory keeps every occurrence, in each "
+            "member's own time zone.",
+            "New series…",
+            self._on_new_btn_clicked,
+            self.stack,
+        )
+        self.agenda_box = EmptyOr(self.agenda_view, self.agenda_empty, self.stack)
+        self.stack.addWidget(self.agenda_box)
+        # week
+        self.week_model = WeekModel(self)
+        self.week_view = _table(self.stack, "weekView")
+        self.week_view.setModel(self.week_model)
+        self.week_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.week_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.week_view.verticalHeader().setDefaultSectionSize(44)
+        self.week_delegate = GridCellDelegate(self.tz, False, self.week_view)
+        self.week_view.setItemDelegate(self.week_delegate)
+        self.stack.addWidget(self.week_view)
+        # month
+        self.month_model = MonthModel(self)
+        self.month_view = _table(self.stack, "monthView")
+        self.month_view.setModel(self.month_model)
+        self.month_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.month_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.month_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.month_view.verticalHeader().hide()
+        self.month_delegate = GridCellDelegate(self.tz, True, self.month_view)
+        self.month_view.setItemDelegate(self.month_delegate)
+        self.stack.addWidget(self.month_view)
+        self.details = DetailsPanel(split)
+        split.addWidget(self.stack)
+        split.addWidget(self.details)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        lay.addWidget(split, 1)
+
+        self.no_groups = EmptyState(
+            "No groups yet",
+            "Sessions belong to a consultation or supervision group. Create one under "
+            "Groups & members, then come back to schedule its sessions.",
+            parent=self,
+        )
+        lay.addWidget(self.no_groups)
+        self.no_groups.hide()
+
+        # signals
+        self.prev_btn.clicked.connect(self._on_prev_btn_clicked)
+        self.next_btn.clicked.connect(self._on_next_btn_clicked)
+        self.today_btn.clicked.connect(self._on_today_btn_clicked)
+        self.new_btn.clicked.connect(self._on_new_btn_clicked)
+        self.view_buttons.idClicked.connect(self._on_view_buttons_clicked)
+        self.legend.filter_changed.connect(self._on_legend_filter_changed)
+        for v in (self.agenda_view, self.week_view, self.month_view):
+            v.activated.connect(self._on_view_activated)
+        self.agenda_view.selectionModel().currentChanged.connect(self._on_view_current_changed)
+        self.week_view.selectionModel().currentChanged.connect(self._on_view_current_changed)
+        self.month_view.selectionModel().currentChanged.connect(self._on_view_current_changed)
+        self.details.edit_requested.connect(self._on_details_edit_requested)
+        self.details.cancel_requested.connect(self._on_details_cancel_requested)
+        self.details.restore_requested.connect(self._on_details_restore_requested)
+        self.details.rotation_requested.connect(self._on_details_rotation_requested)
+        self.details.postpone_requested.connect(self._on_details_postpone_requested)
+        self.details.swap_requested.connect(self._on_details_swap_requested)
+        self.details.unavailable_toggled.connect(self._on_details_unavailable_toggled)
+        for keys, slot in (
+            (QKeySequence.StandardKey.MoveToPreviousPage, self._on_prev_btn_clicked),
+            (QKeySequence.StandardKey.MoveToNextPage, self._on_next_btn_clicked),
+        ):
+            sc = QShortcut(QKeySequence(keys), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(slot)
+        home = QShortcut(QKeySequence(Qt.Key.Key_Home), self)
+        home.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        home.activated.connect(self._on_today_btn_clicked)
+        new = QShortcut(QKeySequence(QKeySequence.StandardKey.New), self)
+        new.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        new.activated.connect(self._on_new_btn_clicked)
+
+    # --- data --------------------------------------------------------------------------------
+    def today(self) -> date:
+        return self.ctx.clock.now().astimezone(self.tz).date()
+
+    def refresh(self) -> None:
+        self.tz = local_zone(self.ctx)
+        self.week_delegate.tz = self.month_delegate.tz = self.tz
+        if not getattr(self, "_anchored", False):
+            self.anchor = self.today()
+            self._anchored = True
+        self._groups = practice.list_groups(self.ctx.db)
+        self.legend.set_groups(self._groups)
+        has_groups = bool(self._groups)
+        self.no_groups.setVisible(not has_groups)
+        self.new_btn.setEnabled(has_groups)
+        self.zone_label.setText(f"Times in {self.tz.key} (your time zone)")
+        self.zone_label.show()
+        self._load()
+        self.page_ready.emit()
+
+    def period(self) -> tuple[date, date]:
+        """First and last day (inclusive) of the current view's period."""
+        a = self.anchor
+        if self.view == "agenda":
+            return a, a + timedelta(days=AGENDA_DAYS - 1)
+        if self.view == "week":
+            start = a - timedelta(days=a.weekday())
+            return start, start + timedelta(days=6)
+        first = a.replace(day=1)
+        start = MonthModel.grid_start(first)
+        return start, start + timedelta(days=41)
+
+    def _window(self) -> tuple[datetime, datetime]:
+        lo, hi = self.period()
+        start = datetime.combine(lo, time(0), tzinfo=self.tz).astimezone(UTC)
+        end = datetime.combine(hi + timedelta(days=1), time(0), tzinfo=self.tz).astimezone(UTC)
+        return start, end
+
+    def _load(self) -> None:
+        start, end = self._window()
+        hidden = self.legend.hidden_groups()
+        groups = {g.id for g in self._groups} - hidden
+        items = schedule.calendar_items(self.ctx.db, start, end, groups, include_cancelled=True)
+        today = self.today()
+        lo, hi = self.period()
+        if self.view == "agenda":
+            self.agenda_model.set_items(items, self.tz, today)
+            self.agenda_box.set_empty(not items)
+            self.period_label.setText(f"{lo:%d %b} – {hi:%d %b %Y}")
+        elif self.view == "week":
+            self.week_model.set_week(lo, items, self.tz, today)
+            self.period_label.setText(f"Week of {lo:%d %b %Y}")
+        else:
+            self.month_model.set_month(self.anchor.replace(day=1), items, self.tz, today)
+            self.period_label.setText(f"{self.anchor:%B %Y}")
+        self._restore_selection()
+
+    def _current_view(self) -> QTableView:
+        return {"agenda": self.agenda_view, "week": self.week_view, "month": self.month_view}[
+            self.view
+        ]
+
+    def _restore_selection(self) -> None:
+        v = self._current_view()
+        idx = QModelIndex()
+        if self.view == "agenda":
+            row = self.agenda_model.row_of(self._selected_key) if self._selected_key else -1
+            if row < 0:
+                row = next(
+                    (
+                        i
+                        for i, it in enumerate(self.agenda_model.items())
+                        if it.end_utc >= self.ctx.clock.now()
+                    ),
+                    0,
+                )
+            if self.agenda_model.rowCount():
+                idx = self.agenda_model.index(row, 0)
+        elif self.view == "week":
+            col = (self.anchor - self.period()[0]).days
+            first_hour = next((h for h in range(24) if self.week_model.cell_items(h, col)), 8)
+            if self._selected_key is not None:
+                for h in range(24):
+                    if any(i.key == self._selected_key for i in self.week_model.cell_items(h, col)):
+                        first_hour = h
+            idx = self.week_model.index(first_hour, col)
+        else:
+            pos = self.month_model.position_of(self.anchor)
+            if pos is not None:
+                idx = self.month_model.index(*pos)
+        if idx.isValid():
+            v.selectionModel().setCurrentIndex(
+                idx, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
+            v.scrollTo(idx)
+        if self.view == "week":
+            # the working day first; the selected session stays visible
+            top = min(7, idx.row()) if idx.isValid() else 7
+            self.week_view.scrollTo(
+                self.week_model.index(top, 0), QAbstractItemView.ScrollHint.PositionAtTop
+            )
+        self._show_details(self._item_at(idx))
+
+    def _item_at(self, idx: QModelIndex) -> CalendarItem | None:
+        if not idx.isValid():
+            return None
+        if self.view == "agenda":
+            item: CalendarItem | None = idx.data(ItemRole)
+            return item
+        items: list[CalendarItem] = idx.data(ItemsRole) or []
+        if self._selected_key is not None:
+            for it in items:
+                if it.key == self._selected_key:
+                    return it
+        return items[0] if items else None
+
+    def selected_item(self) -> CalendarItem | None:
+        return self._item_at(self._current_view().currentIndex())
+
+    def _show_details(self, item: CalendarItem | None) -> None:
+        conflicts: list[ConflictInfo] = []
+        rule_text = ""
+        if item is not None:
+            self._selected_key = item.key
+            try:
+                rule_text = schedule.get_series(self.ctx.db, item.series_id).rule_text
+                conflicts = [
+                    c
+                    for c in schedule.list_conflicts(
+                        self.ctx.db, item.start_utc, item.end_utc, series_id=item.series_id
+                    )
+                    if c.recurrence_id == item.recurrence_id
+                ]
+            except ConsultoryError:
+                pass
+        future = item is not None and item.start_utc > self.ctx.clock.now()
+        self.details.show_item(
+            item,
+            self.tz,
+            self.ctx.me_id,
+            conflicts,
+            future=future,
+            rule_text="" if rule_text == "Once" else rule_text,
+        )
+
+    # --- navigation ------------------------------------------------------------------------
+    def set_view(self, view: str) -> None:
+        if view not in VIEWS:
+            raise ValueError(view)
+        sel = self.selected_item()
+        if sel is not None:
+            self.anchor = sel.start_utc.astimezone(self.tz).date()
+        self.view = view
+        self.view_buttons.button(VIEWS.index(view)).setChecked(True)
+        self.stack.setCurrentIndex(VIEWS.index(view))
+        self._load()
+        self._current_view().setFocus()
+        self.view_changed.emit(view)
+
+    def go(self, steps: int) -> None:
+        if self.view == "agenda":
+            self.anchor += timedelta(days=AGENDA_DAYS * steps)
+        elif self.view == "week":
+            self.anchor += timedelta(weeks=steps)
+        else:
+            m = self.anchor.month - 1 + steps
+            self.anchor = date(self.anchor.year + m // 12, m % 12 + 1, 1)
+        self._selected_key = None
+        self._load()
+
+    def go_to_today(self) -> None:
+        self.go_to_date(self.today())
+
+    def go_to_date(self, day: date) -> None:
+        self.anchor = day
+        self._selected_key = None
+        self._load()
+
+    def show_occurrence(self, series_id: int, recurrence_id: datetime) -> None:
+        """Jump to one session (from Today or a conflict notice) and select it."""
+        try:
+            item = schedule.get_item(self.ctx.db, series_id, recurrence_id)
+        except ConsultoryError:
+            return
+        self.anchor = item.start_utc.astimezone(self.tz).date()
+        self._selected_key = item.key
+        self._load()
+
+    def _on_prev_btn_clicked(self) -> None:
+        self.go(-1)
+
+    def _on_next_btn_clicked(self) -> None:
+        self.go(1)
+
+    def _on_today_btn_clicked(self) -> None:
+        self.go_to_today()
+
+    def _on_view_buttons_clicked(self, button_id: int) -> None:
+        self.set_view(VIEWS[button_id])
+
+    def _on_legend_filter_changed(self) -> None:
+        self._load()
+
+    def _on_view_current_changed(self, current: QModelIndex, _prev: QModelIndex) -> None:
+        if self.view != "agenda" and current.isValid():
+            d = current.data(DateRole)
+            if d is not None and (self.view == "week" or d.month == self.anchor.month):
+                self.anchor = d
+            self._selected_key = None
+        self._show_details(self._item_at(current))
+
+    def _on_view_activated(self, index: QModelIndex) -> None:
+        item = self._item_at(index)
+        if item is not None:
+            self._edit(item)
+        elif self.view != "agenda":
+            d = index.data(DateRole)
+            hour = index.row() if self.view == "week" else 12
+            self._new(datetime.combine(d, time(hour, 0)) if d else None)
+
+    # --- actions ---------------------------------------------------------------------------
+    def _after_change(self, result: ChangeResult, what: str) -> None:
+        self._selected_key = (
+            (result.series_id, result.recurrence_id) if result.recurrence_id else None
+        )
+        self.ctx.notify_changed("schedule")
+        self._load()
+        if result.recurrence_id is not None:
+            self.session_changed.emit(result.series_id, result.recurrence_id)
+        if result.warnings:
+            QMessageBox.warning(
+                self,
+                f"{what} — please check",
+                "Saved. These conflicts need a look:\n\n"
+                + "\n".join(
+                    f"• {w.start_utc.astimezone(self.tz):%a %d %b %H:%M}: {w.message}"
+                    for w in result.warnings[:12]
+                )
+                + ("\n…" if len(result.warnings) > 12 else ""),
+            )
+
+    def _default_zone(self) -> str:
+        return self.tz.key
+
+    def _on_new_btn_clicked(self) -> None:
+        self._new(None)
+
+    def _new(self, start: datetime | None) -> None:
+        if not self._groups:
+            return
+        dlg = SeriesDialog(self.ctx.db, self._groups, self._default_zone(), self, start=start)
+        dlg.saved.connect(lambda r: self._after_change(r, "New series"))
+        dlg.open()
+        self._dialog = dlg
+
+    def _edit(self, item: CalendarItem) -> None:
+        try:
+            detail = schedule.get_series(self.ctx.db, item.series_id)
+        except ConsultoryError as exc:
+            QMessageBox.information(self, "Session", str(exc))
+            return
+        dlg = SeriesDialog(
+            self.ctx.db, self._groups, self._default_zone(), self, detail=detail, item=item
+        )
+        dlg.saved.connect(lambda r: self._after_change(r, "Session changed"))
+        dlg.open()
+        self._dialog = dlg
+
+    def _on_details_edit_requested(self) -> None:
+        item = self.selected_item()
+        if item is not None:
+            self._edit(item)
+
+    def _run(self, what: str, fn: Callable[[], ChangeResult]) -> None:
+        try:
+            result = fn()
+        except ConsultoryError as exc:
+            QMessageBox.information(self, what, str(exc))
+            return
+        self._after_change(result, what)
+
+    def _on_details_cancel_requested(self) -> None:
+        item = self.selected_item()
+        if item is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Cancel session",
+            f"Cancel “{item.title}” on {item.start_utc.astimezone(self.tz):%A %d %B}? "
+            "It can be restored later.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self._run(
+                "Cancel session",
+                lambda: schedule.cancel_occurrence(self.ctx.db, item.series_id, item.recurrence_id),
+            )
+
+    def _on_details_restore_requested(self) -> None:
+        item = self.selected_item()
+        if item is not None:
+            self._run(
+                "Restore session",
+                lambda: schedule.restore_occurrence(
+                    self.ctx.db, item.series_id, item.recurrence_id
+                ),
+            )
+
+    def _on_details_rotation_requested(self) -> None:
+        item = self.selected_item()
+        if item is None:
+            return
+        dlg = RotationDialog(self.ctx.db, item.series_id, item.group_id, item.group_name, self)
+        dlg.planned.connect(self._on_rotation_planned)
+        dlg.open()
+        self._dialog = dlg
+
+    def _on_rotation_planned(self) -> None:
+        self.ctx.notify_changed("schedule")
+        self._load()
+
+    def _on_details_postpone_requested(self) -> None:
+        item = self.selected_item()
+        if item is None or self.ctx.me_id is None:
+            return
+        me = self.ctx.me_id
+        self._run(
+            "Postpone presentation",
+            lambda: schedule.postpone_presentation(
+                self.ctx.db, item.series_id, item.recurrence_id, me
+            ),
+        )
+
+    def _on_details_swap_requested(self) -> None:
+        item = self.selected_item()
+        if item is None:
+            return
+        mine = next((d for d in item.duties if d.duty is DutyRole.PRESENTER), None)
+        if mine is None:
+            return
+        now = self.ctx.clock.now()
+        later = [
+            i
+            for i in schedule.calendar_items(
+                self.ctx.db,
+                now,
+                now + timedelta(weeks=26),
+                {item.group_id},
+                include_cancelled=False,
+            )
+            if i.series_id == item.series_id and i.key != item.key and i.names(DutyRole.PRESENTER)
+        ]
+        if not later:
+            QMessageBox.information(
+                self,
+                "Swap presenter",
+                "No other upcoming session of this series has a presenter "
+                "yet. Plan the rotation first.",
+            )
+            return
+        labels = [
+            f"{i.start_utc.astimezone(self.tz):%a %d %b %H:%M} — "
+            f"{', '.join(i.names(DutyRole.PRESENTER))}"
+            for i in later
+        ]
+        choice, ok = QInputDialog.getItem(
+            self, "Swap presenter", f"Swap {mine.member_name}'s turn with:", labels, 0, False
+        )
+        if not ok:
+            return
+        other = later[labels.index(choice)]
+        theirs = next(d for d in other.duties if d.duty is DutyRole.PRESENTER)
+        self._run(
+            "Swap presenter",
+            lambda: schedule.swap_duties(
+                self.ctx.db,
+                DutyRole.PRESENTER,
+                (item.series_id, item.recurrence_id, mine.member_id),
+                (other.series_id, other.recurrence_id, theirs.member_id),
+            ),
+        )
+
+    def _on_details_unavailable_toggled(self, unavailable: bool) -> None:
+        item = self.selected_item()
+        if item is None or self.ctx.me_id is None:
+            return
+        me = self.ctx.me_id
+        self._run(
+            "Attendance",
+            lambda: schedule.set_unavailable(
+                self.ctx.db, item.series_id, item.recurrence_id, me, unavailable
+            ),
+        )
+
+    def move_selected(self, new_start_local: datetime) -> ChangeResult | None:
+        """Move the selected session, asking "this / following / all" for a series."""
+        item = self.selected_item()
+        if item is None:
+            return None
+        detail = schedule.get_series(self.ctx.db, item.series_id)
+        scope = ask_scope(self, "Move") if detail.series.rrule else schedule.EditScope.ALL
+        if scope is None:
+            return None
+        start = new_start_local
+        if scope is not schedule.EditScope.THIS:
+            old = item.start_utc.astimezone(ZoneInfo(detail.series.timezone)).replace(tzinfo=None)
+            start = item.recurrence_id + (new_start_local - old)
+        result = schedule.edit_occurrence(
+            self.ctx.db, item.series_id, item.recurrence_id, scope, start_local=start
+        )
+        self._after_change(result, "Session moved")
+        return result
