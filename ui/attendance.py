@@ -111,7 +111,7 @@ class AttendanceModel(QAbstractTableModel):
 
     def marks(self) -> list[Mark]:
         return [
-            Mark(e.row.member_id, e.status, e.late, e.left, expected_version=e.row.version)
+            Mark(e.row.member_id, e.status, e.late, e.left, expected_version=e.row.version or 0)
             for e in self._edits
         ]
 

@@ -102,7 +102,8 @@ class Mark:
     status: AttendanceStatus | str = AttendanceStatus.PRESENT
     late_minutes: int = 0
     left_early_minutes: int = 0
-    expected_version: int | None = None  # the version the editor loaded (stale check)
+    # the version the editor loaded (stale check): 0 = it saw no saved row, None = no check
+    expected_version: int | None = None
 
 
 def _status(value: AttendanceStatus | str) -> AttendanceStatus:
@@ -278,7 +279,7 @@ def take(
             if mk.member_id in seen:
                 raise ValidationError("member", "A member is listed twice.")
             seen.add(mk.member_id)
-            if mk.expected_version is not None and row.version != mk.expected_version:
+            if mk.expected_version is not None and (row.version or 0) != mk.expected_version:
                 raise StaleEditError("attendance", current.occurrence_id or 0)
             cleaned.append((row, normalise(mk, duration)))
         occ = sessions.materialize(s, series_id, recurrence_id)

@@ -158,3 +158,13 @@ def test_a_member_who_left_the_group_stays_on_sessions_they_attended(
     rows = {r.member_id: r for r in attendance.sheet(db, pr.peer, tuesday(6)).rows}
     assert rows[pr.pat].recorded and rows[pr.pat].role is None
     assert pr.pat not in {r.member_id for r in attendance.sheet(db, pr.peer, tuesday(13)).rows}
+
+
+def test_saving_over_attendance_someone_else_just_took_is_refused(
+    db: Database, pr: Practice
+) -> None:
+    # the editor loaded the sheet when nothing was recorded (expected version 0) ...
+    attendance.take(db, pr.peer, tuesday(6), [Mark(pr.alex, "absent")])
+    # ... and someone else saved in the meantime
+    with pytest.raises(StaleEditError):
+        attendance.take(db, pr.peer, tuesday(6), [Mark(pr.alex, expected_version=0)])

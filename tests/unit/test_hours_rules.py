@@ -6,6 +6,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.hours import requirements as req
 from app.hours.categories import Category, category_for
@@ -372,3 +374,48 @@ def test_set_ids_cannot_escape_their_folder(tmp_path: Path) -> None:
 
     with pytest.raises(NotFoundError):
         req.load_set(tmp_path, "user:../../etc/passwd")
+
+
+# --- properties ---------------------------------------------------------------------------
+
+
+CAPPED = rules(
+    "[counting]\nminutes_per_hour = 45\nround_down_to_minutes = 5\n"
+    "[total]\nweekly_max_hours = 12\n"
+    "categories = ['direct_client_contact', 'group_supervision', 'indirect_work']\n"
+    "[categories.group_supervision]\nmax_hours = 6\nmin_session_minutes = 60\n"
+    "[categories.direct_client_contact]\nweekly_max_hours = 8\n"
+)
+
+entries_st = st.lists(
+    st.tuples(
+        st.integers(0, 120),  # day offset
+        st.sampled_from(
+            [C.DIRECT_CLIENT_CONTACT, C.GROUP_SUPERVISION, C.INDIRECT_WORK, C.PEER_CONSULTATION]
+        ),
+        st.integers(1, 600),
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(entries_st)
+def test_counting_never_breaks_a_cap_and_logged_minutes_are_exact(
+    raw: list[tuple[int, Category, int]],
+) -> None:
+    es = [entry(MON + timedelta(days=d), c, m, f"k{i}") for i, (d, c, m) in enumerate(raw)]
+    ev = evaluate(CAPPED, es)
+    assert ev.logged_total_minutes == sum(m for _, _, m in raw)
+    assert ev.counted_hours.get(C.GROUP_SUPERVISION, 0.0) <= 6 + 1e-9
+    for cat, hrs in ev.counted_hours.items():
+        logged = ev.logged_minutes[cat]
+        assert 0 <= hrs <= logged / 45 + 1e-9
+    weeks: dict[date, float] = {}
+    for e in es:
+        wk = e.on_date - timedelta(days=e.on_date.weekday())
+        weeks.setdefault(wk, 0.0)
+    assert ev.counted_total_hours <= 12 * len(weeks) + 1e-9
+    assert ev.counted_total_hours == pytest.approx(
+        sum(ev.counted_hours.get(c, 0.0) for c in CAPPED.total_categories)
+    )
