@@ -566,6 +566,11 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
     return False
 
 
+STREET_WORDS: Final = frozenset(
+    """street st avenue ave road rd boulevard blvd lane ln drive dr court ct way place pl
+    terrace ter circle cir highway hwy parkway pkwy trail trl square sq loop alley pike
+    route rte crescent close row plaza expressway turnpike""".split()
+)
 NATIONAL_WORDS: Final = frozenset(
     "national american world international federal united us u.s. centers global".split()
 )
@@ -1074,6 +1079,7 @@ def find_names(text: str) -> list[Span]:
                 and not _hard_excluded(lex, nx)
                 and nx.low not in ORG_SUFFIXES
                 and nx.low not in LOC_AFFIXES
+                and nx.low not in STREET_WORDS
                 and f"{low} {nx.low}" not in lex.places
             ):
                 t.label, t.reason = "NAME", "first name (also a place name) before a surname"

@@ -72,7 +72,8 @@ PHONE_RE: Final = re.compile(
 FAX_CUE_RE: Final = re.compile(r"\bfax(?:ed)?\b", _I)
 SSN_RE: Final = re.compile(
     r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])"
-    r"|(?:\bSSN|\bsocial security(?: number| no\.?)?|\bsocial)[\s:#]*(?:is\s+|number\s+)?"
+    r"|(?:\bSSN|\bSS\s?#|\bsocial security(?: number| no\.?)?|\bsocial)[\s:#]*"
+    r"(?:is\s+|number\s+)?"
     r"(?:ending in\s+|last (?:four|4)(?: digits)?\s+)?(\d{3}[\s.]?\d{2}[\s.]?\d{4}|\d{4})\b"
     r"|\blast (?:four|4)(?: digits)? of (?:her|his|their|the)?\s*(?:SSN|social)"
     r"(?: security)?(?: number)?(?: is| are)?:?\s*(\d{4})\b",
@@ -186,7 +187,7 @@ _NOT_MONTH: Final = rf"(?!(?:{MONTHS_FULL}|{_MONTH_ABBR})\b)"
 ADDRESS_RE: Final = re.compile(
     r"\b\d{1,6}[A-Za-z]?(?:-\d{1,4})?\s+(?:[NSEW]\.?\s+|(?:North|South|East|West)\s+)?"
     rf"(?:{_NOT_MONTH}(?:\d{{1,3}}(?:st|nd|rd|th)|[A-Z][A-Za-z'.-]*)\s+){{1,4}}"
-    rf"{_STREET_SUFFIX}\b\.?{_UNIT}"
+    rf"{_STREET_SUFFIX}\b\.?(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b\.?)?{_UNIT}"
     r"|\b(?:P\.?\s?O\.?\s+Box|PO Box|Post Office Box)\s+\d{1,6}\b"
     r"|\b(?:Apt|Apartment|Unit|Suite)\.?\s*#?\s*\d{1,5}[A-Za-z]?\b"
     r"|\b(?:Route|Rte\.?|Highway|Hwy\.?|Interstate|County Road|State Road)\s?\d{1,4}\b"
@@ -376,7 +377,9 @@ def find_contacts(
             yield m.start(), m.end(), "SSN", "social security number pattern"
     for m in _scan(PHONE_RE, text, dwin):
         s = m.start()
-        if FAX_CUE_RE.search(text, max(0, s - 24), s):
+        if _id_cued(text, s):
+            yield s, m.end(), "ID", "number after an identifier keyword"
+        elif FAX_CUE_RE.search(text, max(0, s - 24), s):
             yield s, m.end(), "FAX", "fax number"
         else:
             yield s, m.end(), "PHONE", "telephone number pattern"
@@ -532,7 +535,8 @@ _ID_FILLERS: Final = frozenset("number no num is was of code #".split())
 _PREV_WORDS_RE: Final = re.compile(r"[A-Za-z][A-Za-z'-]*|#")
 
 
-_NEW_SENT_RE: Final = re.compile(r"[.;!?\n]\s*\S*\s*$")
+_NEW_SENT_RE: Final = re.compile(r"[.;!?\n]\s*$")
+_ABBR_END_RE: Final = re.compile(r"\b(?:[Nn]o|[Nn]um|[Aa]cct|[Ii]nc|[Nn]br)\.\s*$")
 _LOWER_MONTHISH_RE: Final = re.compile(r"(?:may|mar|march|jan|dec|sun|sat|wed)\b")
 
 
@@ -541,7 +545,7 @@ def _id_cued(text: str, s: int) -> bool:
     if not words:
         return False
     tail = text[max(0, s - 32) : s]
-    if _NEW_SENT_RE.search(tail) and not tail.rstrip().endswith(("#", ":", "-")):
+    if _NEW_SENT_RE.search(tail) and not _ABBR_END_RE.search(tail):
         # value starts a new sentence: the keyword belongs to the previous one
         return False
     for w in reversed(words[-4:]):
@@ -580,7 +584,7 @@ def find_structured(text: str) -> list[Span]:
         out.extend(find_places(text, dwin, dwin))
         return out
     dwin = _merge(iter(hits), text, 6, 6)  # the number and its neighbouring tokens
-    addr_win = _merge(iter(hits), text, 4, 90)  # house number + street name + unit
+    addr_win = _merge(iter(hits), text, 14, 90)  # "P.O. Box" / house number + street + unit
     low = text.lower()
     ssn_win = _merge(iter(hits), text, 45, 6) if ("ssn" in low or "social" in low) else dwin
     ord_hits = [(s, e) for s, e in hits if text[e : e + 2].lower() in ("st", "nd", "rd", "th")]

@@ -103,6 +103,18 @@ def flagged_words(text: str) -> set[str]:
         ("A 92F with dementia.", "92", "AGE"),
         ("Dev's mother, 91, lives with them.", "91", "AGE"),
         ("Kieran had been at Sober Living of Tempe.", "Sober Living of Tempe", "ORG"),
+        ("SS# 078 05 1120 on file.", "078 05 1120", "SSN"),
+        ("Policy No. BCX-8812-334 is active.", "BCX-8812-334", "ID"),
+        ("His NPI 1234567893 was listed.", "1234567893", "ID"),
+        ("Car: VIN 1HGCM82633A004352.", "1HGCM82633A004352", "ID"),
+        (
+            "Lives at 1600 Pennsylvania Ave NW, Apt. 12B.",
+            "1600 Pennsylvania Ave NW, Apt. 12B",
+            "ADDRESS",
+        ),
+        ("P.O. Box 4471, Springfield, MO 65801-4471.", "P.O. Box 4471", "ADDRESS"),
+        ("IP 2001:db8:85a3::8a2e:370:7334 in the log.", "2001:db8:85a3::8a2e:370:7334", "IP"),
+        ("Last seen on the twenty-first.", "twenty-first", "DATE"),
     ],
 )
 def test_positive(text: str, expected: str, category: str) -> None:
