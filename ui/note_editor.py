@@ -39,6 +39,7 @@ from PySide6.QtGui import (
     QFont,
     QHelpEvent,
     QKeySequence,
+    QPalette,
     QShortcut,
     QSyntaxHighlighter,
     QTextCharFormat,
@@ -773,16 +774,22 @@ class NoteEditor(QWidget):
         n = self.unresolved_count()
         if n == 0:
             self.guard_status.setText("✓ No identifying details found.")
-            self.guard_status.setStyleSheet("color: #15803d;")
+            self.guard_status.setStyleSheet(f"color: {self._status_color(ok=True)};")
         else:
             self.guard_status.setText(
                 f"{n} possible identifier{'s' if n != 1 else ''}. Replace each, or mark it "
                 "“not identifying” if it is not."
             )
-            self.guard_status.setStyleSheet("color: #b91c1c;")
+            self.guard_status.setStyleSheet(f"color: {self._status_color(ok=False)};")
         self.side_tabs.setTabText(0, f"Identifiers ({n})" if n else "Identifiers ✓")
         self._update_buttons()
         self.findings_changed.emit(n)
+
+    def _status_color(self, ok: bool) -> str:
+        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        if ok:
+            return "#4ade80" if dark else "#15803d"
+        return "#f87171" if dark else "#b91c1c"
 
     def unresolved_count(self) -> int:
         return self.findings_model.rowCount()

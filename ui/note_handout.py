@@ -34,7 +34,6 @@ p.text { margin: 0 0 4pt 0; line-height: 135%; }
 p.empty { color: #888; font-style: italic; }
 p.tags { color: #555; }
 td.key { color: #555; padding-right: 10pt; }
-div.q { background: #eef4fb; border: 0.6pt solid #c5d6ea; padding: 6pt; }
 p.conf { color: #8a4b00; font-size: 8pt; margin-top: 18pt; }
 """
 
@@ -80,7 +79,10 @@ def handout_html(n: NoteInfo, template_name: str, sections: tuple[str, ...], on:
             parts.append(f"<h2>{_e(heading)}</h2>")
         body = _paras(text)
         if heading.casefold() in QUESTION_HEADINGS:
-            body = f"<div class='q'>{body}</div>"
+            body = (
+                "<table width='100%' cellpadding='6' cellspacing='0' bgcolor='#eef4fb' "
+                f"style='border: 0.6pt solid #c5d6ea'><tr><td>{body}</td></tr></table>"
+            )
         parts.append(body)
     if n.tags:
         parts.append(f"<p class='tags'>Tags: {_e(', '.join(n.tags))}</p>")

@@ -526,7 +526,7 @@ def search_notes(
             params: dict[str, Any] = {"match": qlang.fts_match(terms), "limit": limit}
             where = ["note_fts MATCH :match", *_filter_sql(f, params)]
             sql = (
-                "SELECT case_note.id, snippet(note_fts, -1, :ms, :me, :el, 16) "
+                "SELECT case_note.id, snippet(note_fts, -1, :ms, :me, :el, 24) "
                 "FROM note_fts JOIN case_note ON case_note.id = note_fts.rowid "
                 f"WHERE {' AND '.join(where)} ORDER BY bm25(note_fts, 8.0, 4.0, 1.0, 4.0), "
                 "case_note.updated_at DESC LIMIT :limit"
