@@ -31,7 +31,8 @@ from app.scheduling import conflicts as conflict_rules
 from app.scheduling import rotation
 from app.scheduling.expand import Occ, local_to_utc, occurrence_end_utc, parse_rule, utc_to_local
 from app.scheduling.recurrence import describe, normalize_rule, snap_start, split_rule
-from app.services import audit, sessions
+from app.services import attention, audit, sessions
+from app.services.attention import AttentionItem
 from app.services.practice import GROUP_COLORS, validate_timezone
 from app.services.sessions import SeriesInfo
 from app.store.database import Database
@@ -1256,35 +1257,24 @@ def _conflicts(
     return out
 
 
-def _attention_provider(db: Database, me_id: int | None, now: datetime) -> list[object]:
-    from app.services.attention import AttentionItem
-
+def _attention_provider(db: Database, me_id: int | None, now: datetime) -> list[AttentionItem]:
+    """Today's "needs attention": my conflicts in the next 30 days."""
     if me_id is None:
         return []
-    out: list[object] = []
-    for c in list_conflicts(db, now, now + timedelta(days=30), member_id=me_id):
-        out.append(
-            AttentionItem(
-                kind="conflict",
-                severity=c.severity,
-                title=f"Schedule conflict: {c.title}",
-                detail=c.message,
-                due=c.start_utc.date(),
-                target=f"calendar:{c.series_id}:{c.recurrence_id.isoformat()}",
-            )
+    return [
+        AttentionItem(
+            kind="conflict",
+            severity=c.severity,
+            title=f"Schedule conflict: {c.title}",
+            detail=c.message,
+            due=c.start_utc.date(),
+            target=f"calendar:{c.series_id}:{c.recurrence_id.isoformat()}",
         )
-    return out
+        for c in list_conflicts(db, now, now + timedelta(days=30), member_id=me_id)
+    ]
 
 
-def _register() -> None:
-    try:
-        from app.services import attention
-    except ImportError:  # pragma: no cover - the attention module ships with the app
-        return
-    attention.PROVIDERS.append(_attention_provider)  # type: ignore[arg-type]
-
-
-_register()
+attention.PROVIDERS.append(_attention_provider)
 
 
 # --- iCalendar ----------------------------------------------------------------------------

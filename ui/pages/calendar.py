@@ -42,11 +42,24 @@ from ui.calendar_models import (
 )
 from ui.calendar_widgets import DetailsPanel, GridCellDelegate, Legend
 from ui.context import AppContext
-from ui.pages.today import local_zone
 from ui.widgets import EmptyOr, EmptyState, page_header
 
 AGENDA_DAYS = 28
 VIEWS = ("agenda", "week", "month")
+
+
+def viewer_zone(ctx: AppContext) -> ZoneInfo:
+    """My zone (from "me"'s profile), else the system's, else UTC."""
+    if ctx.me_id is not None:
+        try:
+            return ZoneInfo(practice.get_member(ctx.db, ctx.me_id).timezone)
+        except (ConsultoryError, ValueError, KeyError, OSError):
+            pass
+    name = getattr(datetime.now().astimezone().tzinfo, "key", None)
+    try:
+        return ZoneInfo(name) if name else ZoneInfo("UTC")
+    except (ValueError, KeyError, OSError):
+        return ZoneInfo("UTC")
 
 
 def _table(parent: QWidget, name: str) -> QTableView:
@@ -225,7 +238,7 @@ class CalendarPage(QWidget):
         return self.ctx.clock.now().astimezone(self.tz).date()
 
     def refresh(self) -> None:
-        self.tz = local_zone(self.ctx)
+        self.tz = viewer_zone(self.ctx)
         self.week_delegate.tz = self.month_delegate.tz = self.tz
         if not getattr(self, "_anchored", False):
             self.anchor = self.today()
@@ -311,9 +324,13 @@ class CalendarPage(QWidget):
             if pos is not None:
                 idx = self.month_model.index(*pos)
         if idx.isValid():
-            v.selectionModel().setCurrentIndex(
-                idx, QItemSelectionModel.SelectionFlag.ClearAndSelect
-            )
+            self._restoring = True
+            try:
+                v.selectionModel().setCurrentIndex(
+                    idx, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                )
+            finally:
+                self._restoring = False
             v.scrollTo(idx)
         if self.view == "week":
             # the working day first; the selected session stays visible
@@ -346,6 +363,11 @@ class CalendarPage(QWidget):
             self._selected_key = item.key
             try:
                 rule_text = schedule.get_series(self.ctx.db, item.series_id).rule_text
+            except ConsultoryError:
+                pass
+        future = item is not None and item.start_utc > self.ctx.clock.now()
+        if item is not None and future:  # past sessions are history: no warnings
+            try:
                 conflicts = [
                     c
                     for c in schedule.list_conflicts(
@@ -355,7 +377,6 @@ class CalendarPage(QWidget):
                 ]
             except ConsultoryError:
                 pass
-        future = item is not None and item.start_utc > self.ctx.clock.now()
         self.details.show_item(
             item,
             self.tz,
@@ -424,6 +445,8 @@ class CalendarPage(QWidget):
         self._load()
 
     def _on_view_current_changed(self, current: QModelIndex, _prev: QModelIndex) -> None:
+        if getattr(self, "_restoring", False):
+            return  # _restore_selection shows the details itself
         if self.view != "agenda" and current.isValid():
             d = current.data(DateRole)
             if d is not None and (self.view == "week" or d.month == self.anchor.month):
