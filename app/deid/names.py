@@ -17,7 +17,6 @@ from app.deid.lexicon import Lexicon, lexicon
 from app.deid.patterns import Span
 
 WORD_RE: Final = re.compile(r"[^\W\d_][\w'’-]*")
-_POSSESSIVE: Final = ("'s", "’s", "'S", "’S")
 
 TITLES: Final = frozenset(
     "mr mrs ms miss mx dr prof professor sr sra srta mister madam sir dame rev reverend fr father"
@@ -284,31 +283,6 @@ class Tok:
     full_end: int  # end including a possessive suffix
     label: Category | None = None
     reason: str = ""
-
-
-def _is_sentence_start(text: str, start: int, prev_low: str | None) -> bool:
-    i = start - 1
-    quote = False
-    while i >= 0 and text[i] in " \t\"'“‘([-–—*•0123456789":
-        if text[i] in "0123456789" and i > 0 and text[i - 1] not in " \t\n(":
-            break
-        if text[i] in '"“':
-            quote = True
-        i -= 1
-    if i < 0:
-        return True
-    ch = text[i]
-    if quote and ch in ",:":
-        return True
-    if ch == "\n":
-        return True
-    if ch in SENT_END_CHARS:
-        if ch == "." and prev_low is not None and prev_low in TITLES:
-            return False
-        if ch == "." and i >= 2 and text[i - 2] in " .\n" and text[i - 1].isalpha():
-            return False  # initial like "J. Smith"
-        return True
-    return False
 
 
 _SENT_START_RE: Final = re.compile(

@@ -45,7 +45,6 @@ STATE_NAMES: Final = (
 
 # --- contact details -------------------------------------------------------------------
 
-EMAIL_RE: Final = re.compile(r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 URL_RE: Final = re.compile(
     r"\b(?:https?://|www\.)[^\s<>\"')\]]+"
     r"|\b(?:[A-Za-z0-9-]+\.)+(?:com|org|net|edu|gov|io|co|us|me|ly|info|biz|app|health|tv)"
@@ -166,10 +165,6 @@ AGE_RE: Final = re.compile(
     rf"|\b({_AGE_NUM})[- ](?:year[- ]old|yo)\b",
     _I,
 )
-_WORD_VALUES: Final = {
-    "ninety": 90,
-    "hundred": 100,
-}
 
 # --- locations -------------------------------------------------------------------------
 
@@ -205,11 +200,6 @@ _STREET_GATE_RE: Final = re.compile(
     r"Alley|Pike|Crescent|Plaza|Expressway|Turnpike|St\.|Ave\.|Rd\.|Blvd\.|corner of|"
     r"intersection of|Rue |Calle |Avenida |Via |Camino |Rua "
 )
-ZIP_RE: Final = re.compile(
-    rf"(?:\b(?:{STATE_ABBR})\.?,?\s+|\b(?:{STATE_NAMES}),?\s+|\bzip(?:\s?code)?\W{{0,3}}"
-    r"(?:is\s+)?|\bpostal code\W{0,3})(\d{5}(?:-\d{4})?)(?![\w-])"
-)
-ZIP_ALONE_RE: Final = re.compile(r"(?<=,\s)(\d{5}(?:-\d{4})?)(?![\w-])")
 _ZIP_CITY_RE: Final = re.compile(r"(?:[A-Z][a-z]+|\b[A-Z]{2}),\s$")
 _ZIP_VALUE_RE: Final = re.compile(r"\d{5}(?:-\d{4})?")
 _ZIP_BEFORE_RE: Final = re.compile(
@@ -252,9 +242,9 @@ def _num(text: str) -> int:
 Window = tuple[int, int]
 _DIGITS_RE: Final = re.compile(r"\d+")
 _MONTH_GATE_RE: Final = re.compile(
-    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|"
     r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|january|february|april|june|july|"
-    r"august|september|october|november|december)\b"
+    r"august|september|october|november|december)(?![a-z])"
 )
 _ORD_GATE_RE: Final = re.compile(rf"the\s+(?:{_ORD_WORDS})\b", _I)
 _TLD_GATE_RE: Final = re.compile(
@@ -434,7 +424,16 @@ def find_dates(
         elif sep == "." and len(y) == 2 and not _DATE_PREP_RE.search(text, bs, m.start()):
             continue
         yield m.start(), m.end(), "DATE", "numeric date"
-    mwin = _merge((m.span() for m in _MONTH_GATE_RE.finditer(text)), text, 40, 30)
+    mwin = _merge(
+        (
+            m.span()
+            for m in _MONTH_GATE_RE.finditer(text)
+            if not (m.start() and text[m.start() - 1].isalpha())
+        ),
+        text,
+        40,
+        30,
+    )
     if mwin:
         for m in _scan(MONTH_DATE_RE, text, mwin):
             s = m.start()
