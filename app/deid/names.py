@@ -865,7 +865,8 @@ def find_names(text: str) -> list[Span]:
             continue
         low_t = t.low
         if (
-            low_t in ALWAYS_SKIP
+            len(low_t) < 2
+            or low_t in ALWAYS_SKIP
             or low_t in TITLES
             or low_t in RELATIONS
             or low_t in HOLIDAY_WORDS
@@ -1344,7 +1345,7 @@ def find_names(text: str) -> list[Span]:
     for m in _INITIALS_RE.finditer(text):
         if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "._"):
             continue
-        if m.group().replace(".", "").replace(" ", "") in ("US", "UK", "DC", "AM", "PM", "EU"):
+        if m.group().replace(".", "").replace(" ", "") in _NOT_INITIALS:
             continue
         out.append((m.start(), m.end(), "NAME", "initials"))
 
@@ -1356,6 +1357,10 @@ def find_names(text: str) -> list[Span]:
     return out
 
 
+_NOT_INITIALS: Final = frozenset(
+    """US UK DC AM PM EU MD RN NP PA DO BA BS MA MS NB PS EG IE OK TV LA NY NJ UN CV ER ED
+    PT OT GP AA NA BSN MSW PHD LCSW LPC MFT RPN LPN CNA DDS JD MBA MPH EMT""".split()
+)
 _INITIALS_RE: Final = re.compile(r"[A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?(?!\w)")
 
 
