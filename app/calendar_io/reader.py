@@ -145,6 +145,11 @@ def parse_content_line(line: str) -> tuple[str, dict[str, str], str]:
                 j = i
                 while j < n and line[j] not in ",;:":
                     j += 1
+                # tolerate an unquoted URI value such as TZID=tzone://Microsoft/Utc
+                while j < n and line.startswith("://", j):
+                    j += 3
+                    while j < n and line[j] not in ",;:":
+                        j += 1
                 values.append(line[i:j])
                 i = j
             if i < n and line[i] == ",":

@@ -306,4 +306,5 @@ class ZoneResolver:
                 found = _match_vtimezone(tz, self.years)
                 if found:
                     return found
-        return _by_city(bare) or _by_city_tokens(bare)
+        last = bare.rstrip("/").rsplit("/", 1)[-1]
+        return _valid(last) or _by_city(bare) or _by_city_tokens(bare)

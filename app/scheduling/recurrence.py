@@ -20,6 +20,10 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 ORDINALS = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th", -1: "last"}
 FREQS = ("SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 SUBDAILY = frozenset(FREQS[:3])
+RULE_PARTS = frozenset(
+    "FREQ UNTIL COUNT INTERVAL BYSECOND BYMINUTE BYHOUR BYDAY BYMONTHDAY BYYEARDAY "
+    "BYWEEKNO BYMONTH BYSETPOS WKST".split()
+)
 # a session rule with more occurrences than this is absurd; imports are clamped to it
 MAX_COUNT = 5000
 # a rule must produce its first session within this horizon (guards impossible rules
@@ -210,6 +214,16 @@ def normalize_rule(
     if not text:
         return "", notes
     parts = rule_parts(text)
+    unknown = [k for k in parts if k not in RULE_PARTS]
+    if unknown:
+        if not clamp:
+            raise ValidationError("rrule", f"The recurrence rule part {unknown[0]} is unknown.")
+        for k in unknown:
+            del parts[k]
+        notes.append(f"unknown recurrence rule parts were ignored ({', '.join(unknown)})")
+    interval = parts.get("INTERVAL", "1")
+    if not interval.isdigit() or not 1 <= int(interval) <= 1000:
+        raise ValidationError("rrule", "INTERVAL in the recurrence rule must be 1 to 1000.")
     freq = parts.get("FREQ", "")
     if freq not in FREQS:
         raise ValidationError("rrule", f"The recurrence frequency “{freq or '(none)'}” is unknown.")

@@ -322,3 +322,36 @@ def test_importer_never_crashes_on_shuffled_properties(body: list[str]) -> None:
         read_calendar(text)
     except IcsError as err:
         assert str(err)
+
+
+def _one_event(body: str) -> str:
+    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nSUMMARY:t\r\n"
+            + body.replace("\n", "\r\n") + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+
+
+def test_unquoted_uri_zone_and_unknown_rule_parts_are_tolerated() -> None:
+    parsed = read_calendar(_one_event(
+        "DTSTART;TZID=tzone://Microsoft/Utc:20260105T100000\n"
+        "RRULE:FREQ=WEEKLY;COUNT=3;X-NAME=1"))
+    s = parsed.series[0]
+    assert (s.timezone, s.rrule) == ("UTC", "FREQ=WEEKLY;COUNT=3")
+    assert any("X-NAME" in p for p in parsed.problems)
+
+
+def test_a_dtstart_outside_its_rule_still_counts_as_an_occurrence() -> None:
+    parsed = read_calendar(_one_event(
+        "DTSTART;TZID=America/Chicago:20260101T090000\n"
+        "RRULE:FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=4"))
+    assert parsed.series[0].extra == {datetime(2026, 1, 1, 9, 0)}
+
+
+def test_a_date_exdate_removes_that_day_of_a_timed_series() -> None:
+    parsed = read_calendar(_one_event(
+        "DTSTART;TZID=America/Chicago:20260105T090000\nRRULE:FREQ=DAILY;COUNT=5\n"
+        "EXDATE;VALUE=DATE:20260106,20260108"))
+    assert parsed.series[0].exdates == {datetime(2026, 1, 6, 9), datetime(2026, 1, 8, 9)}
+
+
+def test_zero_interval_is_refused_not_expanded() -> None:
+    with pytest.raises(IcsError, match="INTERVAL"):
+        read_calendar(_one_event("DTSTART:20260105T100000Z\nRRULE:FREQ=WEEKLY;INTERVAL=0"))
