@@ -427,7 +427,7 @@ def _excluded_word(text: str, allcaps: bool) -> bool:
     if not allcaps and rest and not rest.islower() and any(c.isupper() for c in rest):
         # internal capitals: ECGs, ProQOL, iPhone -- but keep McWilliams, DeShawn, O'Neil
         if not _NAME_PREFIX_RE.match(text):
-            if not _HYPHEN_NAME_RE.match(text):
+            if not _compound_name(text):
                 return True
     return False
 
@@ -559,8 +559,10 @@ PROGRAMS: Final = frozenset(
     refuge dharma""".split()
 )
 NAME_PARTICLES: Final = frozenset(
-    "de la del della di da van von der den du le bin ibn al el dos das ter ten".split()
+    "de la del della di da van von der den du le bin ibn al el dos das ter ten ó ní nic ua uí"
+    " mac abu bint".split()
 )
+CAP_PARTICLES: Final = frozenset("ó ní nic ua uí mac abu bin ibn bint al el".split())
 METHOD_PHRASES: Final = (
     "sound relationship house",
     "circle of security",
@@ -735,7 +737,17 @@ _POSS_METHOD_RE: Final = re.compile(
     + r")\b"
 )
 _NAME_PREFIX_RE: Final = re.compile(r"(?:Mc|Mac|De|Di|Da|La|Le|Van|Von|O['’]|D['’])[A-Z][a-z]")
-_HYPHEN_NAME_RE: Final = re.compile(r"[A-Z][a-z]*[-'’][A-Z][a-z]+$")
+_COMPOUND_SPLIT_RE: Final = re.compile(r"[-'’]")
+
+
+def _compound_name(text: str) -> bool:
+    """Núñez-Ibarra, Mary-Kate, Ty'Asia, D'Andre: each part Capitalised."""
+    parts = _COMPOUND_SPLIT_RE.split(text)
+    if len(parts) < 2:
+        return False
+    return all(p and p[0].isupper() and (len(p) == 1 or p[1:].islower()) for p in parts)
+
+
 _LAST_WORD_RE: Final = re.compile(r"([\w-]+)$")
 _CAPS2_RE: Final = re.compile(r"[A-Z]{2,}")
 _ON_TOPIC_RE: Final = re.compile(r"(?:\s*(?:,|and|&)\s*[A-Z][\w'’-]+)*\s+on\s+([a-z][\w-]+)")
@@ -1297,12 +1309,35 @@ def find_names(text: str) -> list[Span]:
                     if not _hard_excluded(lex, t):
                         t.label, t.reason = "NAME", "first name joined to another name"
 
+    # "Akosua and Yaw": a capitalised word joined to a name
+    for i in range(2, n):
+        t = toks[i]
+        if t.label is not None or not t.cap or t.allcaps or t.sent_start or consumed[i]:
+            continue
+        if toks[i - 1].low in ("and", "&") and toks[i - 2].label == "NAME":
+            if _tight(t.gap_before) and _tight(toks[i - 1].gap_before) and len(t.low) >= 2:
+                if not _hard_excluded(lex, t) and t.low not in lex.eponyms:
+                    nxt = toks[i + 1] if i + 1 < n else None
+                    if nxt is None or not (nxt.cap and _tight(nxt.gap_before)):
+                        t.label, t.reason = "NAME", "capitalised word joined to a name"
+
+    for i in range(n - 1):
+        t, nx = toks[i], toks[i + 1]
+        if t.label is None and t.cap and t.low in CAP_PARTICLES and nx.label == "NAME":
+            if _tight(nx.gap_before):
+                t.label, t.reason = "NAME", "surname particle"  # "Ó Briain", "Abu Bakr"
+
     # name particles: "Maria de la Cruz", "Pieter van der Berg"
     for i in range(n - 1):
         if toks[i].label != "NAME" or not toks[i].cap:
             continue
         j = i + 1
-        while j < n and toks[j].low in NAME_PARTICLES and not toks[j].cap and j - i <= 3:
+        while (
+            j < n
+            and toks[j].low in NAME_PARTICLES
+            and (not toks[j].cap or toks[j].low in CAP_PARTICLES)
+            and j - i <= 3
+        ):
             if not _tight(toks[j].gap_before):
                 break
             j += 1

@@ -289,6 +289,12 @@ _OBSERVANCE_KEYS: Final = (
 )
 
 
+DAY_OF_OBSERVANCE_RE: Final = re.compile(
+    rf"\b(?:{_DAY}|last|final)\s+(?:day|night)?\s*of\s+(?:Ramadan|Hanukkah|Chanukah|Passover|"
+    r"Lent|Advent|Diwali|Kwanzaa|Navratri|Sukkot)\b"
+)
+
+
 def _find_keys(text: str, keys: tuple[str, ...]) -> Iterator[tuple[int, int]]:
     hits: list[tuple[int, int]] = []
     for k in keys:
@@ -464,6 +470,8 @@ def find_dates(
     owin2 = _merge(_find_keys(text, _OBSERVANCE_KEYS), text, 30, 30)
     for m in _scan(OBSERVANCE_RE, text, owin2):
         yield m.start(1), m.end(1), "DATE", "religious holiday used as a date"
+    for m in _scan(DAY_OF_OBSERVANCE_RE, text, owin2):
+        yield m.start(), m.end(), "DATE", "day of a religious holiday"
 
 
 def _age_windows(text: str, dwin: list[Window]) -> list[Window]:
