@@ -4,6 +4,7 @@ only the desktop path (no subcommand) imports ui.main."""
 from __future__ import annotations
 
 import argparse
+import gc
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +16,10 @@ if TYPE_CHECKING:
 
 
 def _run_gui(args: argparse.Namespace) -> int:
+    # Start-up allocates many long-lived objects (Qt wrappers, SQLAlchemy/pydantic
+    # classes): collecting during it only costs time. ui.main re-enables the collector
+    # (and freezes what start-up made) once Today is on screen.
+    gc.disable()
     from ui.main import run_gui
 
     return run_gui(args)

@@ -69,6 +69,7 @@ def open_data(args: argparse.Namespace, clock: Clock) -> Database | None:
     """Open the database the arguments point at; None if the user cancelled unlocking."""
     from app.store.database import open_database
 
+    _timing("store-imported")
     if args.demo:
         target = Path(args.data_dir) if args.data_dir else default_demo_dir()
         if not is_demo_dir(target):
@@ -111,13 +112,34 @@ def run_gui(args: argparse.Namespace, clock: Clock = SYSTEM_CLOCK) -> int:
         if code is not None:
             app.exit(code)
 
-    window.first_painted.connect(lambda: QTimer.singleShot(0, _open))
     window.show_section("today")
-    window.show()
+    if getattr(args, "minimized", False) and _tray_available():
+        # start in the tray: nothing to paint, open the data straight away
+        QTimer.singleShot(0, _open)
+    else:
+        window.first_painted.connect(lambda: QTimer.singleShot(0, _open))
+        window.show()
     code = app.exec()
+    _end_startup_gc_pause()
     for db in opened:
         db.dispose()
     return int(code)
+
+
+def _end_startup_gc_pause() -> None:
+    """Re-enable the garbage collector paused in ui.launch for start-up; objects made so
+    far are long-lived, so freeze them out of future collections."""
+    import gc
+
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
+def _tray_available() -> bool:
+    from PySide6.QtWidgets import QSystemTrayIcon
+
+    return QSystemTrayIcon.isSystemTrayAvailable()
 
 
 def _open_into(
@@ -125,6 +147,7 @@ def _open_into(
 ) -> int | None:
     """Open the database into the painted window; an exit code if the app must stop."""
     app = QApplication.instance()
+    _timing("open-start")
     try:
         db = open_data(args, clock)
     except ConsultoryError as exc:
@@ -136,10 +159,12 @@ def _open_into(
     if db is None:
         return 1
     opened.append(db)
-    from app.services import practice
+    _timing("db-opened")
+    from app.services.today import read_me
 
     ctx = AppContext(db, clock, app)
-    me = practice.get_me(db)
+    with db.engine.connect() as conn:
+        me = read_me(conn)
     if me is None:
         from ui.first_run import FirstRunDialog
 
@@ -148,11 +173,13 @@ def _open_into(
             return 0
     else:
         ctx.me_id = me.id
+    _timing("me-resolved")
     window.attach(ctx)  # pages are built from here on
     today = window.page("today")
     ready = getattr(today, "page_ready", None)
     if ready is not None:
         ready.connect(lambda: _timing("today-ready"))
+        ready.connect(_end_startup_gc_pause)
         if args.quit_when_ready:
             ready.connect(lambda: QTimer.singleShot(0, window.close))
             ready.connect(lambda: QTimer.singleShot(0, QApplication.quit))

@@ -27,9 +27,10 @@ COMMAND_MODULES: list[str] = [
 ]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _base_parser(add_help: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="consultory",
+        add_help=add_help,
         description=(
             "Consultory: private, local consultation and supervision planning for therapists. "
             "Run without a command to open the desktop app."
@@ -52,6 +53,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="(desktop app) quit as soon as the Today screen is populated; for start-up timing",
     )
+    parser.add_argument(
+        "--minimized",
+        action="store_true",
+        help="(desktop app) start in the system tray without showing the window",
+    )
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _base_parser()
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
@@ -68,8 +79,14 @@ GuiRunner = Callable[[argparse.Namespace], int]
 
 
 def main(argv: Sequence[str] | None = None, gui: GuiRunner | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # The desktop path (no command) does not import the command modules at all.
+    base_args, rest = _base_parser(add_help=False).parse_known_args(argv)
+    if not rest:
+        args = base_args
+        args.command = None
+    else:
+        args = build_parser().parse_args(argv)
     try:
         if args.command is None:
             if gui is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
@@ -12,15 +12,14 @@ from app.clock import utcnow
 from app.errors import NotFoundError, ValidationError
 from app.scheduling.expand import (
     Occ,
-    OverrideSpec,
     SeriesSpec,
-    expand,
     local_to_utc,
     occurrence_end_utc,
     parse_rule,
 )
 from app.services import audit
 from app.services.practice import validate_timezone
+from app.services.today import load_occurrences
 from app.store.database import Database
 from app.store.engine import transaction
 from app.store.models import Group, Membership, Occurrence, OccurrenceStatus, SessionSeries
@@ -148,39 +147,9 @@ def occurrences_in(
     group_ids: set[int] | None = None,
     include_cancelled: bool = False,
 ) -> list[Occ]:
-    """All occurrences overlapping the window, within an open session."""
-    q = (
-        select(SessionSeries)
-        .join(Group, col(SessionSeries.group_id) == Group.id)
-        .where(col(SessionSeries.archived).is_(False), col(Group.archived).is_(False))
-    )
-    if group_ids is not None:
-        q = q.where(col(SessionSeries.group_id).in_(group_ids))
-    series = [_spec(r) for r in s.exec(q).all()]
-    ids = [sp.id for sp in series]
-    overrides: dict[tuple[int, datetime], OverrideSpec] = {}
-    if ids:
-        margin = timedelta(days=370)  # moved occurrences stay near their original date
-        for o in s.exec(
-            select(Occurrence).where(
-                col(Occurrence.series_id).in_(ids),
-                col(Occurrence.start_utc) < end_utc + margin,
-                col(Occurrence.end_utc) > start_utc - margin,
-            )
-        ).all():
-            overrides[(o.series_id, o.recurrence_id)] = OverrideSpec(
-                occurrence_id=o.id or 0,
-                series_id=o.series_id,
-                recurrence_id=o.recurrence_id,
-                status=o.status,
-                start_utc=o.start_utc,
-                end_utc=o.end_utc,
-                location=o.location,
-                video_url=o.video_url,
-                agenda=o.agenda,
-                moved=o.moved,
-            )
-    return expand(series, overrides, start_utc, end_utc, include_cancelled)
+    """All occurrences overlapping the window, within an open session (one reader for
+    everything: app.services.today.load_occurrences)."""
+    return load_occurrences(s.connection(), start_utc, end_utc, group_ids, include_cancelled)
 
 
 def list_occurrences(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError as SADatabaseError
@@ -19,9 +20,11 @@ from app.errors import (
     WrongPassphraseError,
 )
 from app.paths import DB_FILENAME, default_data_dir, ensure_private_dir, is_demo_dir
-from app.store.crypto import KeyHolder
 from app.store.engine import private_sidecars, sqlite_engine
 from app.store.migrate import ensure_schema
+
+if TYPE_CHECKING:  # crypto loads only for encrypted data (start-up cost)
+    from app.store.crypto import KeyHolder
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -179,6 +182,8 @@ def _open_encrypted(
             "This database is encrypted: enter its passphrase (or recovery key). Headless "
             "commands read it from a prompt or from the CONSULTORY_PASSPHRASE variable."
         )
+    from app.store.crypto import KeyHolder
+
     holder = KeyHolder(key)
     dbapi = sqlcipher_module()
     problems: list[str] = []

@@ -112,6 +112,8 @@ def main() -> int:
           f"  = {today / b:.2f}x (b)   target <= 1.30x  {'OK' if today / b <= 1.3 else 'MISS'}")
     print(f"Consultory peak RSS:                             {peak:7.1f} MiB"
           f"            target <= 200 MiB {'OK' if peak <= 200 else 'MISS'}")
+    for event in sorted(results["app"], key=lambda e: med("app", e)):
+        print(f"    app mark {event:<14} {med('app', event) * 1000:7.1f} ms")
     print(f"(baseline peak RSS: bare {max(rss['bare']):.1f} MiB, "
           f"bare+imports {max(rss['bare+imports']):.1f} MiB)")
     return 0

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.scheduling.expand import Occ
-from app.services import attention, practice, sessions
+from app.services import today as today_service
 from app.services.attention import AttentionItem
 from ui.context import AppContext
 from ui.models import Column, RecordTableModel
@@ -30,10 +30,18 @@ HORIZON_DAYS = 14
 
 
 def local_zone(ctx: AppContext) -> ZoneInfo:
-    if ctx.me_id is not None:
+    """The zone of this desktop's user ("me"), else the system's."""
+    with ctx.db.engine.connect() as conn:
+        me = today_service.read_me(conn)
+    return zone_or_system(me.timezone if me else None)
+
+
+def zone_or_system(zone_name: str | None) -> ZoneInfo:
+    """``zone_name`` if it is a valid zone, else the system's."""
+    if zone_name:
         try:
-            return ZoneInfo(practice.get_member(ctx.db, ctx.me_id).timezone)
-        except Exception:  # noqa: BLE001  (a bad zone falls back to the system's)
+            return ZoneInfo(zone_name)
+        except (ValueError, KeyError, OSError):  # a bad zone falls back to the system's
             pass
     tz = datetime.now().astimezone().tzinfo
     name = getattr(tz, "key", None)
@@ -69,7 +77,8 @@ def make_table(parent: QWidget, name: str) -> QTableView:
 
 
 class TodayPage(QWidget):
-    page_ready = Signal()
+    page_ready = Signal()  # the first time the page is populated
+    refreshed = Signal()  # every time it is populated
     occurrence_activated = Signal(int, object)  # series_id, recurrence_id
     navigate_requested = Signal(str)
 
@@ -202,34 +211,58 @@ class TodayPage(QWidget):
         self._load()
 
     def _load(self) -> None:
+        """Fill the page from a Core-only snapshot (no ORM models needed); attention items
+        come from the cache when nothing changed, and are recomputed right after."""
         ctx = self.ctx
         self._now = ctx.clock.now()
-        self._tz = local_zone(ctx)
-        local_now = self._now.astimezone(self._tz)
-        me = practice.get_me(ctx.db) if ctx.me_id is not None else None
-        self.header.findChild(QLabel, "pageSubtitle")
+        me = None
+        with ctx.db.engine.connect() as conn:
+            me = today_service.read_me(conn)
+        self._tz = zone_or_system(me.timezone if me else None)
+        local_day = self._now.astimezone(self._tz).date()
+        snap = today_service.snapshot(
+            ctx.db, self._now, timedelta(days=HORIZON_DAYS), local_day,
+            mine_only=self.mine_only.isChecked(),
+        )
         self.greeting.setText(
-            local_now.strftime("%A %d %B %Y")
+            self._now.astimezone(self._tz).strftime("%A %d %B %Y")
             + (f" · {me.display_name}" if me else "")
             + f" · times shown in {self._tz.key}"
         )
-        groups = practice.list_groups(ctx.db)
-        self._group_colors = {g.id: QColor(g.color) for g in groups if g.color}
-        group_ids = None
-        if self.mine_only.isChecked() and ctx.me_id is not None:
-            group_ids = sessions.my_group_ids(ctx.db, ctx.me_id)
-        occs = sessions.list_occurrences(
-            ctx.db, self._now, self._now + timedelta(days=HORIZON_DAYS), group_ids
-        )
-        self.sessions_model.set_records(occs)
-        self.sessions_stack.set_empty(not occs)
+        self._group_colors = {gid: QColor(c) for gid, c in snap.group_colors.items()}
+        self.sessions_model.set_records(snap.occurrences)
+        self.sessions_stack.set_empty(not snap.occurrences)
         self.sessions_view.resizeColumnsToContents()
-        items = attention.gather(ctx.db, ctx.me_id, self._now)
+        if snap.cached_attention is not None:
+            self._show_attention(snap.cached_attention)
+            self._mark_loaded()
+            QTimer.singleShot(0, lambda: self._recompute_attention(me.id if me else None,
+                                                                    local_day))
+        else:
+            self._recompute_attention(me.id if me else None, local_day)
+            self._mark_loaded()
+
+    def _recompute_attention(self, me_id: int | None, local_day: object) -> None:
+        from app.services import attention
+
+        items = attention.gather(self.ctx.db, me_id, self._now)
+        self._show_attention(items)
+        today_service.store_attention_cache(self.ctx.db, me_id, local_day,  # type: ignore[arg-type]
+                                            items)
+
+    def _show_attention(self, items: list[AttentionItem]) -> None:
+        if items == self.attention_model.records() and self.loaded:
+            return
         self.attention_model.set_records(items)
         self.attention_stack.set_empty(not items)
         self.attention_view.resizeColumnToContents(1)
+
+    def _mark_loaded(self) -> None:
+        first = not self.loaded
         self.loaded = True
-        self.page_ready.emit()
+        if first:
+            self.page_ready.emit()
+        self.refreshed.emit()
 
     def _on_sessions_view_activated(self, index: object) -> None:
         row = self.sessions_view.currentIndex().row()
