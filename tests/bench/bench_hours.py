@@ -113,6 +113,7 @@ def main() -> int:
     def build_page() -> None:
         page = HoursPage(ctx)
         page.resize(1280, 800)
+        page.refresh()
         page.deleteLater()
         app.processEvents()
 

@@ -36,6 +36,9 @@ def _log(ctx: AppContext, pr: Practice) -> None:
 
 def _page(qtbot, ctx: AppContext) -> HoursPage:  # type: ignore[no-untyped-def]
     page = HoursPage(ctx)
+    # what the main window does: refresh when shown and on every data change
+    page.refresh()
+    ctx.data_changed.connect(page.refresh)
     qtbot.addWidget(page)
     page.resize(1200, 800)
     page.show()

@@ -297,10 +297,10 @@ class HoursPage(QWidget):
         del_sc = QShortcut(QKeySequence.StandardKey.Delete, self.table)
         del_sc.setContext(Qt.ShortcutContext.WidgetShortcut)
         del_sc.activated.connect(self._on_delete_clicked)
-        ctx.data_changed.connect(self._on_ctx_data_changed)
+        # refresh() is called by the main window when the page is shown and on
+        # ctx.data_changed (the UI contract); only a change of "me" is followed here
         ctx.me_changed.connect(self._on_ctx_me_changed)
         self._fill_members()
-        self.refresh()
 
     # --- state --------------------------------------------------------------------------
     def member_id(self) -> int | None:
@@ -337,6 +337,7 @@ class HoursPage(QWidget):
             self.set_combo.addItem(current, current)
             i = self.set_combo.count() - 1
         self.set_combo.setCurrentIndex(i)
+        self.set_combo.setToolTip(self.set_combo.currentText())
         self.set_combo.blockSignals(False)
 
     def _is_locked(self, day: date) -> bool:
@@ -353,6 +354,7 @@ class HoursPage(QWidget):
 
     # --- loading ------------------------------------------------------------------------
     def refresh(self) -> None:
+        self._fill_members()  # members may have been added, renamed or archived
         mid = self.member_id()
         if mid is None:
             self.overview = None
@@ -673,15 +675,8 @@ class HoursPage(QWidget):
             return
         self.ctx.notify_changed("hours")
 
-    def _on_ctx_data_changed(self, area: str) -> None:
-        if area == "practice":
-            self._fill_members()
-        if area in ("practice", "attendance", "hours", "schedule", "settings"):
-            self.refresh()
-
     def _on_ctx_me_changed(self, member_id: object) -> None:
         self._fill_members()
         i = self.member_combo.findData(member_id)
         if i >= 0:
             self.member_combo.setCurrentIndex(i)
-        self.refresh()
