@@ -82,6 +82,11 @@ def open_data(args: argparse.Namespace, clock: Clock) -> Database | None:
             build_demo(target, years=3)
         return open_database(target, clock=clock)
     data_dir = Path(args.data_dir) if args.data_dir else None
+    if os.environ.get("CONSULTORY_PASSPHRASE"):
+        # automation (tests, scripted starts): unlock or create headlessly, as the CLI does
+        from app.cli.cmd_security import open_unlocked
+
+        return open_unlocked(data_dir)
     try:
         from ui.unlock import obtain_database  # encrypted storage, when available
     except ModuleNotFoundError as exc:

@@ -138,8 +138,26 @@ class SettingsPage(QWidget):
         self.tabs.addTab(DataTab(ctx, self.tabs), "&Data")
         lay.addWidget(self.tabs, 1)
 
+    def _tabs(self) -> list[QWidget]:
+        return [self.tabs.widget(i) for i in range(self.tabs.count())]
+
     def refresh(self) -> None:
-        for i in range(self.tabs.count()):
-            w = self.tabs.widget(i)
+        for w in self._tabs():
             if hasattr(w, "refresh"):
                 w.refresh()
+
+    def has_unsaved_changes(self) -> bool:
+        return any(getattr(w, "has_unsaved_changes", lambda: False)() for w in self._tabs())
+
+    def save_changes(self) -> bool:
+        return all(
+            w.save_changes()
+            for w in self._tabs()
+            if getattr(w, "has_unsaved_changes", lambda: False)()
+        )
+
+    def discard_changes(self) -> None:
+        for w in self._tabs():
+            discard = getattr(w, "discard_changes", None)
+            if discard is not None:
+                discard()
