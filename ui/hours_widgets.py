@@ -371,6 +371,7 @@ class ManualEntryDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self._initial = self._values()
+        self._phi_accepted = entry.description if entry else ""
 
     def _values(self) -> tuple[date, str, int, str]:
         return (
@@ -383,8 +384,27 @@ class ManualEntryDialog(QDialog):
     def is_dirty(self) -> bool:
         return self._values() != self._initial
 
+    def phi_warning(self, note: str) -> str:
+        """An inline warning when the note looks like it identifies someone, else ""."""
+        from app.deid import find_phi
+
+        kinds = sorted({f.category.lower() for f in find_phi(note)})
+        if not kinds:
+            return ""
+        return (
+            f"The note may identify a client ({', '.join(kinds)}). Hour-log notes go on "
+            "printed reports: rephrase it, or press Save again to keep it as it is."
+        )
+
     def save(self) -> bool:
         day, cat, minutes, note = self._values()
+        if note.strip() and note != self._phi_accepted:
+            warning = self.phi_warning(note)
+            if warning:
+                self._phi_accepted = note  # a second Save keeps it
+                self.error.show_message(warning)
+                self.note.setFocus()
+                return False
         try:
             if self.entry is None:
                 saved = hours.add_entry(self.db, self.member_id, day, minutes, cat, note)

@@ -238,3 +238,15 @@ def test_switching_sets_with_unsaved_text_asks_first(qtbot, ctx, pr) -> None:  #
     tab.list.setCurrentIndex(tab.model.index(0, 0))  # the built-in example
     assert asked
     assert tab.current_id == "user:draft" and tab.editor.toPlainText().endswith("# my note")
+
+
+def test_a_note_that_looks_identifying_warns_before_saving(qtbot, ctx, pr) -> None:  # type: ignore[no-untyped-def]
+    page = _page(qtbot, ctx)
+    dlg = page.open_entry_dialog()
+    assert dlg is not None
+    dlg.note.setText("Intake with John Smith")
+    assert not dlg.save()
+    assert "may identify a client (name)" in dlg.error.text()
+    assert hours.ledger(ctx.db, pr.alex).entries == ()
+    assert dlg.save()  # a second Save keeps the note as typed
+    assert hours.ledger(ctx.db, pr.alex).entries[0].description == "Intake with John Smith"
