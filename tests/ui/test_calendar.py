@@ -260,3 +260,19 @@ def test_rotation_dialog_plans_and_shows_counts(qtbot, page: CalendarPage) -> No
     total = sum(dlg.model.record(r).planned[DutyRole.PRESENTER]
                 for r in range(dlg.model.rowCount()))
     assert total == 6  # one presenter for each session in the next six months
+
+
+def test_importing_a_file_from_the_page_adds_its_sessions(
+    page: CalendarPage, tmp_path, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: shown.append(text))
+    f = tmp_path / "team.ics"
+    f.write_bytes(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:ext-1\r\n"
+                  b"SUMMARY:Case conference\r\nDTSTART;TZID=Eastern Standard Time:"
+                  b"20260304T130000\r\nDURATION:PT1H\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\n"
+                  b"END:VEVENT\r\nEND:VCALENDAR\r\n")
+    page.import_file(str(f), "Case conference")
+    assert "1 new series" in shown[0]
+    assert any(i.title == "Case conference" for i in page.agenda_model.items())
+    assert any(g.name == "Case conference" for g in page._groups)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QDialog,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -129,6 +131,19 @@ class CalendarPage(QWidget):
             bar.addWidget(b)
         self.view_buttons.button(0).setChecked(True)
         bar.addSpacing(12)
+        self.import_btn = QToolButton(self)
+        self.import_btn.setText("Import .ics…")
+        self.import_btn.setToolTip(
+            "Import sessions from a calendar file (Google, Outlook, Apple Calendar, Thunderbird)"
+        )
+        self.export_btn = QToolButton(self)
+        self.export_btn.setText("Export .ics…")
+        self.export_btn.setToolTip(
+            "Save every series as a calendar file for your calendar "
+            "app. Titles only: no agendas or notes."
+        )
+        bar.addWidget(self.import_btn)
+        bar.addWidget(self.export_btn)
         self.new_btn = QPushButton("&New series…", self)
         self.new_btn.setObjectName("newSeriesButton")
         bar.addWidget(self.new_btn)
@@ -205,6 +220,8 @@ class CalendarPage(QWidget):
         self.next_btn.clicked.connect(self._on_next_btn_clicked)
         self.today_btn.clicked.connect(self._on_today_btn_clicked)
         self.new_btn.clicked.connect(self._on_new_btn_clicked)
+        self.import_btn.clicked.connect(self._on_import_btn_clicked)
+        self.export_btn.clicked.connect(self._on_export_btn_clicked)
         self.view_buttons.idClicked.connect(self._on_view_buttons_clicked)
         self.legend.filter_changed.connect(self._on_legend_filter_changed)
         for v in (self.agenda_view, self.week_view, self.month_view):
@@ -636,6 +653,67 @@ class CalendarPage(QWidget):
             lambda: schedule.set_unavailable(
                 self.ctx.db, item.series_id, item.recurrence_id, me, unavailable
             ),
+        )
+
+    def import_file(self, path: str, group_name: str | None = None) -> None:
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+            report = schedule.import_ics(self.ctx.db, data, group_name, self.tz.key)
+        except OSError as exc:
+            QMessageBox.warning(self, "Import", f"Cannot read that file: {exc.strerror}.")
+            return
+        except ConsultoryError as exc:
+            QMessageBox.warning(self, "Import", str(exc))
+            return
+        self.ctx.notify_changed("schedule")
+        self.refresh()
+        text = (
+            f"Imported into “{report.group_name}”: {report.created} new series, "
+            f"{report.updated} updated, {report.exceptions} changed or cancelled sessions."
+        )
+        if report.problems:
+            text += "\n\nNotes:\n" + "\n".join(f"• {p}" for p in report.problems[:10])
+        QMessageBox.information(self, "Import", text)
+
+    def _on_import_btn_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import a calendar file", "", "Calendar files (*.ics *.ical *.ifb);;All files (*)"
+        )
+        if not path:
+            return
+        names = [g.name for g in self._groups]
+        default = Path(path).stem
+        name, ok = QInputDialog.getItem(
+            self,
+            "Import into group",
+            "Import the sessions into this group (type a new name to create one):",
+            [default, *names],
+            0,
+            True,
+        )
+        if ok and name.strip():
+            self.import_file(path, name.strip())
+
+    def _on_export_btn_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export sessions", "consultory.ics", "Calendar files (*.ics)"
+        )
+        if not path:
+            return
+        try:
+            data = schedule.export_ics(self.ctx.db)
+            tmp = Path(path + ".part")
+            tmp.write_bytes(data)
+            tmp.replace(path)
+        except OSError as exc:
+            QMessageBox.warning(self, "Export", f"Cannot write that file: {exc.strerror}.")
+            return
+        QMessageBox.information(
+            self,
+            "Export",
+            f"Saved {data.count(b'BEGIN:VEVENT')} calendar entries. Import the file into your "
+            "calendar app; exporting again later updates the same entries.",
         )
 
     def move_selected(self, new_start_local: datetime) -> ChangeResult | None:
