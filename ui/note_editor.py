@@ -34,6 +34,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QAction,
+    QBrush,
     QColor,
     QContextMenuEvent,
     QFont,
@@ -97,9 +98,11 @@ CATEGORY_LABELS = {
     "IP": "IP address",
     "ORG": "School or employer",
 }
-FINDING_COLORS = {"NAME": QColor("#fecaca"), "DATE": QColor("#fed7aa")}
-DEFAULT_FINDING_COLOR = QColor("#fde68a")
-FINDING_UNDERLINE = QColor("#dc2626")
+# Colours as names: module-level QColor objects passed through Qt's implicit QColor→QBrush
+# conversion on every block crash PySide at interpreter exit (a refcount bug).
+FINDING_COLORS = {"NAME": "#fecaca", "DATE": "#fed7aa"}
+DEFAULT_FINDING_COLOR = "#fde68a"
+FINDING_UNDERLINE = "#dc2626"
 
 
 def category_label(category: str) -> str:
@@ -150,6 +153,7 @@ class PhiHighlighter(QSyntaxHighlighter):
         self._headings: list[tuple[int, int]] = []
         self._heading_format = QTextCharFormat()
         self._heading_format.setFontWeight(QFont.Weight.Bold)
+        self._formats: dict[str, QTextCharFormat] = {}
 
     def set_marks(self, marks: Sequence[Mark], headings: Sequence[tuple[int, int]]) -> None:
         self._marks = list(marks)
@@ -159,13 +163,16 @@ class PhiHighlighter(QSyntaxHighlighter):
     def marks(self) -> list[Mark]:
         return list(self._marks)
 
-    @staticmethod
-    def format_for(category: str) -> QTextCharFormat:
-        fmt = QTextCharFormat()
-        fmt.setBackground(FINDING_COLORS.get(category, DEFAULT_FINDING_COLOR))
-        fmt.setForeground(QColor("#111111"))
-        fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-        fmt.setUnderlineColor(FINDING_UNDERLINE)
+    def format_for(self, category: str) -> QTextCharFormat:
+        """One cached format per category (built once, reused for every block)."""
+        fmt = self._formats.get(category)
+        if fmt is None:
+            fmt = QTextCharFormat()
+            fmt.setBackground(QBrush(QColor(FINDING_COLORS.get(category, DEFAULT_FINDING_COLOR))))
+            fmt.setForeground(QBrush(QColor("#111111")))
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+            fmt.setUnderlineColor(QColor(FINDING_UNDERLINE))
+            self._formats[category] = fmt
         return fmt
 
     def highlightBlock(self, text: str) -> None:  # noqa: N802

@@ -17,6 +17,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import text
+from sqlalchemy.orm import defer
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, func, or_, select
 
@@ -467,6 +468,11 @@ def _orm_filter(q: Any, f: NoteFilter) -> Any:
     return q
 
 
+def _without_body() -> Any:
+    """Select notes for lists: the body (the large column) is loaded only when read."""
+    return select(CaseNote).options(defer(CaseNote.body))  # type: ignore[arg-type]
+
+
 def _open_follow_ups(s: Session, ids: Sequence[int]) -> dict[int, int]:
     if not ids:
         return {}
@@ -497,7 +503,7 @@ def list_notes(
     """Notes, newest change first, optionally filtered."""
     f = filt or NoteFilter()
     with transaction(db.engine) as s:
-        q = _orm_filter(select(CaseNote), f)
+        q = _orm_filter(_without_body(), f)
         rows = s.exec(q.order_by(col(CaseNote.updated_at).desc()).limit(limit)).all()
         groups = _group_names(s)
         counts = _open_follow_ups(s, [n.id or 0 for n in rows])
@@ -536,7 +542,7 @@ def search_notes(
             notes = {
                 n.id: n
                 for n in s.exec(
-                    select(CaseNote).where(col(CaseNote.id).in_([h[0] for h in hits]))
+                    _without_body().where(col(CaseNote.id).in_([h[0] for h in hits]))
                 ).all()
             }
             counts = _open_follow_ups(s, [h[0] for h in hits])
@@ -822,7 +828,7 @@ def retention_preview(db: Database, now: datetime | None = None) -> list[Retenti
             months = g.retention_months or 0
             cutoff = today - relativedelta(months=months)
             rows = s.exec(
-                select(CaseNote)
+                _without_body()
                 .where(
                     CaseNote.group_id == g.id,
                     col(CaseNote.updated_at) < datetime.combine(cutoff, time(), UTC),
