@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QCompleter,
     QDateEdit,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -590,7 +591,11 @@ class _MasterDetail(QWidget):
         records = self.fetch(self.show_archived.isChecked())
         self.model.set_records(records)
         self.list_stack.set_empty(not records)
-        self.view.resizeColumnsToContents()
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in range(1, self.model.columnCount()):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         keep = self._selected_id
         current = next((r for r in records if r.id == keep), None)
         if current is None and records and not self.editor.has_unsaved_changes():
@@ -629,8 +634,9 @@ class GroupsTab(_MasterDetail):
                     lambda g: str(g.member_count),
                     sort=lambda g: g.member_count,
                     align_right=True,
+                    tooltip=lambda g: "Coordinator: "
+                    + (", ".join(g.coordinator_names) or "none yet"),
                 ),
-                Column("coordinators", "Coordinator", lambda g: ", ".join(g.coordinator_names)),
             ]
         )
         model.muted = lambda g: g.archived
