@@ -444,6 +444,11 @@ class AttendanceView(QWidget):
             state = "This session has not started yet. Take attendance once it starts."
         elif sh.taken:
             state = "Attendance was recorded. Corrections are saved as audited edits."
+        elif sh.partly_recorded:
+            state = (
+                "Not taken yet: those who said they could not come are excused, everyone "
+                "else is marked present. Change who was not."
+            )
         else:
             state = "Not taken yet: everyone is marked present. Change who was not."
         self.state.setText(state)

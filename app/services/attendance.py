@@ -22,6 +22,7 @@ from app.hours.categories import Category, category_for
 from app.hours.ledger import attended_minutes
 from app.scheduling.expand import SeriesSpec, local_to_utc, wall_clock_starts, zone
 from app.services import audit, hours, sessions
+from app.services.attention import PROVIDERS, AttentionItem
 from app.store.database import Database
 from app.store.engine import transaction
 from app.store.models import (
@@ -87,7 +88,12 @@ class AttendanceSheet:
 
     @property
     def taken(self) -> bool:
-        return any(r.recorded for r in self.rows)
+        """Attendance was taken (not just a member's "can't come" noted in advance)."""
+        return any(r.recorded and r.status is not AttendanceStatus.EXCUSED for r in self.rows)
+
+    @property
+    def partly_recorded(self) -> bool:
+        return any(r.recorded for r in self.rows) and not self.taken
 
     @property
     def start_local(self) -> datetime:
@@ -311,3 +317,60 @@ def take(
                 raise StaleEditError("attendance", occ.id or 0) from None
             audit.record(s, action, "attendance", rec.id, db.clock)
         return _sheet(s, series_id, recurrence_id)
+
+
+# --- needs attention ----------------------------------------------------------------------
+
+ATTENTION_DAYS = 14
+TAKERS = (Role.COORDINATOR.value, Role.SUPERVISOR.value, Role.FACILITATOR.value)
+
+
+def untaken(db: Database, me_id: int | None, now: datetime) -> list[AttentionItem]:
+    """Past sessions (last two weeks) of groups I run whose attendance is not taken yet."""
+    if me_id is None:
+        return []
+    with transaction(db.engine) as s:
+        groups = set(
+            s.exec(
+                select(Membership.group_id).where(
+                    Membership.member_id == me_id, col(Membership.role).in_(TAKERS)
+                )
+            ).all()
+        )
+        if not groups:
+            return []
+        occs = [
+            o
+            for o in sessions.occurrences_in(s, now - timedelta(days=ATTENTION_DAYS), now, groups)
+            if o.end_utc <= now and not o.cancelled
+        ]
+        ids = [o.occurrence_id for o in occs if o.occurrence_id is not None]
+        taken: set[int] = set()
+        if ids:
+            taken = set(
+                s.exec(
+                    select(Attendance.occurrence_id).where(
+                        col(Attendance.occurrence_id).in_(ids),
+                        Attendance.status != AttendanceStatus.EXCUSED.value,
+                    )
+                ).all()
+            )
+        items = []
+        for o in occs:
+            if o.occurrence_id in taken:
+                continue
+            local = o.start_utc.astimezone(zone(o.timezone))
+            items.append(
+                AttentionItem(
+                    kind="attendance",
+                    severity="info",
+                    title=f"Take attendance: {o.title}",
+                    detail=f"{local:%a %d %b, %H:%M}: hours are logged from attendance.",
+                    due=local.date(),
+                    target=f"calendar:{o.series_id}:{o.recurrence_id.isoformat()}",
+                )
+            )
+        return items
+
+
+PROVIDERS.append(untaken)

@@ -34,6 +34,7 @@ PROVIDER_MODULES: list[str] = [
     "app.services.notes",
     "app.services.reminders",
     "app.services.hours",
+    "app.services.attendance",
     "app.services.schedule",
 ]
 

@@ -168,3 +168,29 @@ def test_saving_over_attendance_someone_else_just_took_is_refused(
     # ... and someone else saved in the meantime
     with pytest.raises(StaleEditError):
         attendance.take(db, pr.peer, tuesday(6), [Mark(pr.alex, expected_version=0)])
+
+
+def test_sessions_i_run_without_attendance_show_on_today(db: Database, pr: Practice) -> None:
+    from app.services.attention import PROVIDERS, load_providers
+
+    load_providers()
+    assert attendance.untaken in PROVIDERS
+    now = db.clock.now()  # Monday 2026-03-02, 09:00 in New York
+    # Sam supervises: the Mondays Feb 16 and 23 (last two weeks) are not taken
+    items = attendance.untaken(db, pr.sam, now)
+    assert [i.due for i in items] == [date(2026, 2, 16), date(2026, 2, 23)]
+    assert items[0].kind == "attendance" and items[0].severity == "info"
+    assert items[0].target == f"calendar:{pr.supervision}:2026-02-16T12:00:00"
+    # a member's "can't come" noted in advance does not count as taken ...
+    with transaction(db.engine) as s:
+        occ = sessions.materialize(s, pr.supervision, monday(23, 2))
+        s.add(Attendance(occurrence_id=occ.id or 0, member_id=pr.alex, status="excused"))
+    assert len(attendance.untaken(db, pr.sam, now)) == 2
+    sh = attendance.sheet(db, pr.supervision, monday(23, 2))
+    assert sh.partly_recorded and not sh.taken
+    # ... taking attendance does
+    attendance.take(db, pr.supervision, monday(23, 2), [Mark(pr.sam)])
+    assert [i.due for i in attendance.untaken(db, pr.sam, now)] == [date(2026, 2, 16)]
+    # peers do not get the item; nobody without a "me" does
+    assert attendance.untaken(db, pr.pat, now) == []
+    assert attendance.untaken(db, None, now) == []
