@@ -558,11 +558,21 @@ PROGRAMS: Final = frozenset(
     """aa na ga oa ca ea slaa saa coda acoa al-anon alateen nar-anon smart nami celebrate
     refuge dharma""".split()
 )
+LOWER_CUE_STOP: Final = frozenset(
+    """will may can might must shall should would could did does do has had is was are were be
+    been got gets rose grew saw felt went came said told asked reported and or but who also
+    just still now then""".split()
+)
 NAME_PARTICLES: Final = frozenset(
     "de la del della di da van von der den du le bin ibn al el dos das ter ten ó ní nic ua uí"
     " mac abu bint".split()
 )
 CAP_PARTICLES: Final = frozenset("ó ní nic ua uí mac abu bin ibn bint al el".split())
+_LOWER_RUN_RE: Final = re.compile(r"(?:[a-z][a-z'-]*\s){1,3}$")
+LOWER_ORG_SUFFIXES: Final = frozenset(
+    """school academy college university hospital clinic center centre church manor plant
+    middle high elementary house hospice pharmacy factory warehouse""".split()
+)
 METHOD_PHRASES: Final = (
     "sound relationship house",
     "circle of security",
@@ -952,6 +962,46 @@ def find_names(text: str) -> list[Span]:
             toks[idx].label = "ORG"
             toks[idx].reason = "capitalised name of a place of work or care after 'at'"
 
+    for i in range(1, n):
+        t = toks[i]
+        if t.cap or consumed[i] or t.low not in LOWER_ORG_SUFFIXES:
+            continue
+        words = _LOWER_RUN_RE.search(text, max(0, t.start - 50), t.start)
+        if words is None:
+            continue
+        run_words = words.group().split()
+        best = -1
+        for k in range(min(3, len(run_words)), 0, -1):
+            head_w = run_words[-k]
+            if any(w in FUNCTION_WORDS for w in run_words[-k:]):
+                continue
+            if head_w in lex.english or _looks_english(head_w) or len(head_w) < 3:
+                continue
+            if head_w in lex.never_name or head_w in lex.regions:
+                continue
+            best = k
+            break
+        if best < 0:
+            continue
+        run_start = t.start - len(" ".join(run_words[-best:])) - 1
+        if text[run_start : t.start].strip() != " ".join(run_words[-best:]):
+            continue
+        for x in range(i, -1, -1):
+            if toks[x].start < run_start:
+                break
+            consumed[x] = True
+            toks[x].label, toks[x].reason = "ORG", "organisation name in lower case"
+        out.append((run_start, t.start, "ORG", "organisation name in lower case"))
+    for i in range(1, n):
+        t = toks[i]
+        if t.cap or consumed[i] or len(t.low) < 3 or t.low in lex.english:
+            continue
+        if t.low in lex.never_name or t.low in lex.first or _looks_english(t.low):
+            continue
+        if _org_cued(toks, i) and toks[i - 1].low in ("the", "at"):
+            consumed[i] = True
+            t.label, t.reason = "ORG", "lower-case workplace after an employer cue"
+
     # 3. per-token names and places
     def prev_tok(i: int) -> Tok | None:
         return toks[i - 1] if i > 0 else None
@@ -1006,16 +1056,38 @@ def find_names(text: str) -> list[Span]:
         t = toks[i]
         if not t.cap:
             low = t.low
-            if low in first_names and not consumed[i] and low not in FUNCTION_WORDS:
+            if consumed[i] or low in FUNCTION_WORDS or len(low) < 3:
+                continue
+            prev_t = toks[i - 1] if i else None
+            if low in first_names:
                 if (
-                    len(low) >= 3
-                    and (low not in lex.english or low in LOWER_OK_NAMES)
+                    (low not in lex.english or low in LOWER_OK_NAMES)
                     and low not in lex.word_names
                     and low not in lex.never_name
                     and not _hard_excluded(lex, t)
                 ):
                     t.label = "NAME"
                     t.reason = "lower-case first name from name list"
+                elif (
+                    prev_t is not None
+                    and prev_t.low in RELATIONS
+                    and _tight(t.gap_before)
+                    and low not in LOWER_CUE_STOP
+                    and not _hard_excluded(lex, t)
+                ):
+                    t.label = "NAME"
+                    t.reason = "lower-case first name after a relationship word"
+                continue
+            if (
+                prev_t is not None
+                and prev_t.low in LOC_STRONG_PREPS
+                and _tight(t.gap_before)
+                and low in lex.places
+                and low not in lex.english
+                and low not in lex.never_name
+            ):
+                t.label = "LOCATION"
+                t.reason = "lower-case place name after a place preposition"
             continue
         if consumed[i]:
             continue
@@ -1251,7 +1323,9 @@ def find_names(text: str) -> list[Span]:
                 continue
             if a.label == "NAME" and b.label is None and not consumed[i + 1]:
                 b_ok = not _hard_excluded(lex, b) or (
-                    b.low in lex.last and b.low in lex.non_phi and not b.allcaps
+                    b.low in lex.last
+                    and (b.low in lex.non_phi or b.low in lex.regions)
+                    and (not b.allcaps or a.allcaps)
                 )
                 if (
                     b.cap

@@ -114,6 +114,15 @@ BARE_MONTH_RE: Final = re.compile(
     rf"|\b({MONTHS_FULL})(?=\s+(?:of (?:this|last|that|next) year|when|while|after|before|"
     r"just|right))"
 )
+# lower-case notes: "since oct", "due in june", "after diwali", "on thanksgiving"
+LOWER_EVENT_DATE_RE: Final = re.compile(
+    r"\b(?:in|since|until|till|by|during|through|from|before|after|around|early|late|last|next|"
+    r"mid|due|on|over|for|at)(?:\s+|-)(?:(?:early|mid|late)(?:\s+|-))?"
+    r"(january|february|april|june|july|august|september|october|november|december|jan|feb|"
+    r"apr|jun|jul|aug|sept?|oct|nov|dec|thanksgiving|christmas(?: eve| day)?|xmas|easter|"
+    r"halloween|diwali|hanukkah|chanukah|passover|ramadan|eid|kwanzaa|new year'?s(?: eve| day)?)"
+    r"\b"
+)
 ORDINAL_DATE_RE: Final = re.compile(
     r"\b(?:on|by|until|till|since|before|after|from|of|around|through|starting|"
     r"beginning|due|as of|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+the\s+"
@@ -187,6 +196,14 @@ ADDRESS_RE: Final = re.compile(
     r"|\b(?:Apt|Apartment|Unit|Suite)\.?\s*#?\s*\d{1,5}[A-Za-z]?\b"
     r"|\b(?:Route|Rte\.?|Highway|Hwy\.?|Interstate|County Road|State Road)\s?\d{1,4}\b"
 )
+LOWER_ADDRESS_RE: Final = re.compile(
+    r"\b\d{1,6}\s+(?:[nsew]\.?\s+)?(?:[a-z]{2,}\s+){1,3}"
+    r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|"
+    r"terrace|circle|parkway|pkwy|highway|hwy)\b\.?"
+    r"(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*#?[a-z0-9-]{1,6}\b)?"
+    r"|\b(?:on|at|off|near|lives on)\s+(?!the\b|a\b|an\b|this\b|that\b|my\b|his\b|her\b)"
+    r"([a-z]{3,}\s+(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive))\b(?!-)"
+)
 STREET_NAME_RE: Final = re.compile(
     r"\b(?:(?:North|South|East|West|Old|New)\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+"
     rf"{_STREET_SUFFIX_FULL}(?![\w])"
@@ -194,6 +211,10 @@ STREET_NAME_RE: Final = re.compile(
     r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\b"
     r"|\b(?:\d{1,6}\s+)?(?:Rue|Calle|Avenida|Via|Camino|Rua)\s+(?:de\s+(?:la\s+)?|del\s+)?[A-Z][\w'-]+"
     r"(?:\s+[A-Z][\w'-]+)?"
+)
+_LOWER_STREET_GATE_RE: Final = re.compile(
+    r" (?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|"
+    r"terrace|circle|parkway|pkwy|highway|hwy)\b"
 )
 _STREET_GATE_RE: Final = re.compile(
     r"Street|Avenue|Road|Boulevard|Lane|Drive|Court|Terrace|Circle|Highway|Parkway|Trail|"
@@ -244,7 +265,9 @@ _DIGITS_RE: Final = re.compile(r"\d+")
 _MONTH_GATE_RE: Final = re.compile(
     r"(?:January|February|March|April|May|June|July|August|September|October|November|"
     r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|january|february|april|june|july|"
-    r"august|september|october|november|december)(?![a-z])"
+    r"august|september|october|november|december|jan|feb|apr|jun|jul|aug|sept?|oct|nov|dec|"
+    r"thanksgiving|christmas|xmas|easter|halloween|diwali|hanukkah|chanukah|passover|ramadan|"
+    r"eid|kwanzaa|new year)(?![a-z])"
 )
 _ORD_GATE_RE: Final = re.compile(rf"the\s+(?:{_ORD_WORDS})\b", _I)
 _TLD_GATE_RE: Final = re.compile(
@@ -451,6 +474,8 @@ def find_dates(
             yield s, m.end(), "DATE", "day and month"
         for m in _scan(LOWER_MONTH_DATE_RE, text, mwin):
             yield m.start(), m.end(), "DATE", "day and month"
+        for m in _scan(LOWER_EVENT_DATE_RE, text, mwin):
+            yield m.start(1), m.end(1), "DATE", "month or holiday tied to an event"
         for m in _scan(BARE_MONTH_RE, text, mwin):
             for g in (2, 4, 5):
                 if m.group(g):
@@ -515,6 +540,10 @@ def find_places(
         yield m.start(), m.end(), "ZIP", "UK postcode"
     for m in _scan(ADDRESS_RE, text, addr_win if addr_win is not None else dwin):
         yield m.start(), m.end(), "ADDRESS", "street address"
+    lwin = _merge((g.span() for g in _LOWER_STREET_GATE_RE.finditer(text)), text, 60, 30)
+    for m in _scan(LOWER_ADDRESS_RE, text, lwin):
+        grp = 1 if m.group(1) else 0
+        yield m.start(grp), m.end(grp), "ADDRESS", "street address (lower case)"
     swin = _merge((m.span() for m in _STREET_GATE_RE.finditer(text)), text, 40, 40)
     for m in _scan(STREET_NAME_RE, text, swin):
         yield m.start(), m.end(), "ADDRESS", "street name"
