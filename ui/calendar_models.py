@@ -10,7 +10,16 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QByteArray,
+    QMimeData,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor, QFont
 
 from app.services.schedule import CalendarItem
@@ -177,14 +186,69 @@ class AgendaModel(QAbstractTableModel):
         return None
 
 
+MIME_TYPE = "application/x-consultory-occurrence"
+
+
 class _GridModel(QAbstractTableModel):
-    """Shared by week and month: cells hold lists of items."""
+    """Shared by week and month: cells hold lists of items. A session can be dragged to
+    another cell; the model only reports the drop (``occurrence_dropped``) and the page
+    asks "this / following / all" and moves it through the service."""
+
+    occurrence_dropped = Signal(object, object, int)  # key, target date, hour (-1: keep)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._cells: list[list[list[CalendarItem]]] = []
         self._tz = ZoneInfo("UTC")
         self._today = date.today()
+        self.drag_key: tuple[int, datetime] | None = None  # the session picked in the view
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = super().flags(index)
+        if not index.isValid():
+            return base
+        base |= Qt.ItemFlag.ItemIsDropEnabled
+        if self._cells[index.row()][index.column()]:
+            base |= Qt.ItemFlag.ItemIsDragEnabled
+        return base
+
+    def mimeTypes(self) -> list[str]:  # noqa: N802
+        return [MIME_TYPE]
+
+    def supportedDropActions(self) -> Qt.DropAction:  # noqa: N802
+        return Qt.DropAction.MoveAction
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:  # noqa: N802
+        data = QMimeData()
+        for idx in indexes:
+            items = self._cells[idx.row()][idx.column()] if idx.isValid() else []
+            if not items:
+                continue
+            chosen = next((i for i in items if i.key == self.drag_key), items[0])
+            sid, rid = chosen.key
+            data.setData(MIME_TYPE, QByteArray(f"{sid}|{rid.isoformat()}".encode()))
+            break
+        return data
+
+    def drop_hour(self, row: int) -> int:
+        return -1
+
+    def dropMimeData(  # noqa: N802
+        self,
+        data: QMimeData,
+        action: Qt.DropAction,
+        row: int,
+        column: int,
+        parent: Index,
+    ) -> bool:
+        if not data.hasFormat(MIME_TYPE) or not parent.isValid():
+            return False
+        raw = bytes(data.data(MIME_TYPE).data()).decode()
+        sid, _, rid = raw.partition("|")
+        key = (int(sid), datetime.fromisoformat(rid))
+        target = self.cell_date(parent.row(), parent.column())
+        self.occurrence_dropped.emit(key, target, self.drop_hour(parent.row()))
+        return False  # the page reloads the model from the service
 
     def cell_items(self, row: int, column: int) -> list[CalendarItem]:
         return list(self._cells[row][column])
@@ -259,6 +323,9 @@ class WeekModel(_GridModel):
 
     def cell_date(self, row: int, column: int) -> date:
         return self._start + timedelta(days=column)
+
+    def drop_hour(self, row: int) -> int:
+        return row
 
     def cell_text(self, row: int, column: int, items: list[CalendarItem]) -> str:
         return "\n".join(

@@ -60,9 +60,11 @@ class GridCellDelegate(QStyledItemDelegate):
         base = pal.color(QPalette.ColorRole.Base)
         if in_period is False:
             base = pal.color(QPalette.ColorRole.AlternateBase)
-        painter.fillRect(
-            rect, pal.color(QPalette.ColorRole.Highlight).lighter(170) if selected else base
-        )
+        painter.fillRect(rect, base)
+        if selected:
+            tint = QColor(pal.color(QPalette.ColorRole.Highlight))
+            tint.setAlpha(70)
+            painter.fillRect(rect, tint)
         fm = option.fontMetrics
         line = fm.height() + 4
         y = rect.top() + 3

@@ -276,3 +276,24 @@ def test_importing_a_file_from_the_page_adds_its_sessions(
     assert "1 new series" in shown[0]
     assert any(i.title == "Case conference" for i in page.agenda_model.items())
     assert any(g.name == "Case conference" for g in page._groups)
+
+
+def test_dragging_a_session_to_another_day_moves_it_after_asking(
+    page: CalendarPage, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr(calendar_module, "ask_scope",
+                        lambda _p, verb="Change": asked.append(verb) or EditScope.THIS)
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: None)
+    page.set_view("week")
+    page.go_to_date(date(2026, 3, 10))
+    m = page.week_model
+    src = m.index(11, 1)  # Tuesday 11:00 Chicago: the Trauma consult
+    assert m.flags(src) & Qt.ItemFlag.ItemIsDragEnabled
+    data = m.mimeData([src])
+    m.dropMimeData(data, Qt.DropAction.MoveAction, -1, -1, m.index(14, 2))  # Wed 14:00
+    assert asked == ["Move"]
+    moved = schedule.get_item(page.ctx.db, 1, datetime(2026, 3, 10, 12))
+    assert moved.moved
+    assert moved.start_utc == datetime(2026, 3, 11, 19, 0, tzinfo=UTC)  # 14:00 Chicago (CDT)
+    assert [i.title for i in m.cell_items(14, 2)] == ["Trauma consult"]

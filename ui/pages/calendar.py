@@ -163,11 +163,16 @@ class CalendarPage(QWidget):
         self.agenda_view.setShowGrid(False)
         self.agenda_view.setAlternatingRowColors(True)
         hh = self.agenda_view.horizontalHeader()
-        hh.setStretchLastSection(True)
+        hh.setStretchLastSection(False)
         hh.setHighlightSections(False)
         hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        for name in ("title", "group", "duties"):
-            hh.setSectionResizeMode(self.agenda_model.column(name), QHeaderView.ResizeMode.Stretch)
+        hh.setSectionResizeMode(self.agenda_model.column("title"), QHeaderView.ResizeMode.Stretch)
+        hh.setSectionResizeMode(
+            self.agenda_model.column("group"), QHeaderView.ResizeMode.Interactive
+        )
+        hh.resizeSection(self.agenda_model.column("group"), 190)
+        self.agenda_view.setWordWrap(False)
+        self.agenda_view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.agenda_empty = EmptyState(
             "No sessions in these four weeks",
             "Set up a repeating session once and Consultory keeps every occurrence, in each "
@@ -199,6 +204,14 @@ class CalendarPage(QWidget):
         self.month_delegate = GridCellDelegate(self.tz, True, self.month_view)
         self.month_view.setItemDelegate(self.month_delegate)
         self.stack.addWidget(self.month_view)
+        for v in (self.week_view, self.month_view):
+            v.setDragEnabled(True)
+            v.setAcceptDrops(True)
+            v.setDropIndicatorShown(True)
+            v.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+            v.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.week_model.occurrence_dropped.connect(self._on_grid_occurrence_dropped)
+        self.month_model.occurrence_dropped.connect(self._on_grid_occurrence_dropped)
         self.details = DetailsPanel(split)
         split.addWidget(self.stack)
         split.addWidget(self.details)
@@ -343,9 +356,10 @@ class CalendarPage(QWidget):
         if idx.isValid():
             self._restoring = True
             try:
-                v.selectionModel().setCurrentIndex(
-                    idx, QItemSelectionModel.SelectionFlag.ClearAndSelect
-                )
+                flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+                if self.view == "agenda":
+                    flags |= QItemSelectionModel.SelectionFlag.Rows
+                v.selectionModel().setCurrentIndex(idx, flags)
             finally:
                 self._restoring = False
             v.scrollTo(idx)
@@ -374,6 +388,8 @@ class CalendarPage(QWidget):
         return self._item_at(self._current_view().currentIndex())
 
     def _show_details(self, item: CalendarItem | None) -> None:
+        key = item.key if item is not None else None
+        self.week_model.drag_key = self.month_model.drag_key = key
         conflicts: list[ConflictInfo] = []
         rule_text = ""
         if item is not None:
@@ -716,11 +732,36 @@ class CalendarPage(QWidget):
             "calendar app; exporting again later updates the same entries.",
         )
 
+    def _on_grid_occurrence_dropped(self, key: tuple[int, datetime], day: date, hour: int) -> None:
+        try:
+            item = schedule.get_item(self.ctx.db, *key)
+        except ConsultoryError:
+            return
+        old = item.start_utc.astimezone(self.tz)
+        when = old.time() if hour < 0 else time(hour, old.minute)
+        new_utc = datetime.combine(day, when, tzinfo=self.tz).astimezone(UTC)
+        if new_utc == item.start_utc:
+            return
+        try:
+            self.move_item(item, new_utc)
+        except ConsultoryError as exc:
+            QMessageBox.information(self, "Move session", str(exc))
+
+    def move_item(self, item: CalendarItem, new_start_utc: datetime) -> ChangeResult | None:
+        """Move a session (dragged, or from code) asking "this / following / all"."""
+        zone = schedule.get_series(self.ctx.db, item.series_id).series.timezone
+        local = new_start_utc.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+        self._selected_key = item.key
+        return self._move(item, local)
+
     def move_selected(self, new_start_local: datetime) -> ChangeResult | None:
         """Move the selected session, asking "this / following / all" for a series."""
         item = self.selected_item()
         if item is None:
             return None
+        return self._move(item, new_start_local)
+
+    def _move(self, item: CalendarItem, new_start_local: datetime) -> ChangeResult | None:
         detail = schedule.get_series(self.ctx.db, item.series_id)
         scope = ask_scope(self, "Move") if detail.series.rrule else schedule.EditScope.ALL
         if scope is None:
