@@ -72,6 +72,10 @@ def _light_palette() -> QPalette:
     p.setColor(QPalette.ColorRole.PlaceholderText, QColor(110, 115, 125))
     p.setColor(QPalette.ColorRole.ToolTipBase, QColor(255, 255, 240))
     p.setColor(QPalette.ColorRole.ToolTipText, QColor(28, 30, 33))
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText,
+                 QPalette.ColorRole.WindowText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor(160, 164, 170))
+    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Button, QColor(242, 243, 246))
     return p
 
 

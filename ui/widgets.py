@@ -42,9 +42,16 @@ class EmptyState(QWidget):
         self.text_label.setWordWrap(True)
         self.text_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.text_label.setMaximumWidth(460)
+        self.text_label.setMinimumWidth(240)
         self.text_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         lay.addWidget(self.title_label, 0, Qt.AlignmentFlag.AlignHCenter)
-        lay.addWidget(self.text_label, 0, Qt.AlignmentFlag.AlignHCenter)
+        # A word-wrapped label only gets its full height without an alignment flag in
+        # its layout: centre it with stretches instead.
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.text_label, 4)
+        row.addStretch(1)
+        lay.addLayout(row)
         self.action_button: QPushButton | None = None
         if action_text and on_action:
             self.action_button = QPushButton(action_text, self)
