@@ -173,3 +173,23 @@ def test_open_target_from_today_opens_the_note(
     page.refresh()
     page.open_target(f"notes:{ids['sleep']}")
     assert page.editor.note is not None and page.editor.note.id == ids["sleep"]
+
+
+def test_window_save_never_prompts_and_keeps_unresolved_work_as_a_draft(
+    page: NotesPage, me_ctx: AppContext
+) -> None:
+    def no_dialogs(n: int) -> bool:
+        raise AssertionError("no modal question while locking or closing")
+
+    page.refresh()
+    page.new_note()
+    page.editor.confirm_unresolved = no_dialogs
+    page.editor.alias_edit.setText("C-30")
+    page.editor.body.setPlainText("Presenting concern:\nMaria is stuck.\n")
+    assert page.save_changes()
+    assert notes.list_notes(me_ctx.db) == []
+    assert notes.pending_drafts(me_ctx.db)[0].payload["alias"] == "C-30"
+    page.editor.body.setPlainText("Presenting concern:\nThe client is stuck.\n")
+    assert page.save_changes()
+    assert [n.alias for n in notes.list_notes(me_ctx.db)] == ["C-30"]
+    assert notes.pending_drafts(me_ctx.db) == []

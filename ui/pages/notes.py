@@ -517,7 +517,18 @@ class NotesPage(QWidget):
         return self.editor.has_unsaved_changes()
 
     def save_changes(self) -> bool:
-        return self.editor.save_changes()
+        """Called by the window (close) and by auto-lock: never opens a dialog. The typed
+        text is written as a draft first; a note with unresolved identifiers stays a
+        draft (saving it needs the user's explicit confirmation in the editor) and is
+        offered back on the next start."""
+        ed = self.editor
+        if not ed.has_unsaved_changes():
+            return True
+        ed.autosave_now()
+        ed.recheck_now()
+        if ed.unresolved_count():
+            return True
+        return ed.save_changes()
 
     def discard_changes(self) -> None:
         self.editor.discard_changes()
@@ -599,7 +610,10 @@ class NotesPage(QWidget):
         self.search_timer.stop()
         query = self.search_edit.text()
         filt = self.current_filter()
-        rows = notes.search_notes(self.ctx.db, query, filt)
+        try:
+            rows = notes.search_notes(self.ctx.db, query, filt)
+        except ConsultoryError:  # e.g. the store locked while a search was pending
+            return
         current = self.editor.note.id if self.editor.note else None
         self.list_model.set_notes(rows)
         filtered = bool(query.strip()) or filt != NoteFilter()
