@@ -100,9 +100,7 @@ def _hours(args: argparse.Namespace) -> int:
     elif start is None and end is None:
         ov = hours.overview(db, member.id, set_id=args.set_id)
     else:
-        ov = hours.overview(
-            db, member.id, start or date.min, end or date.max, set_id=args.set_id
-        )
+        ov = hours.overview(db, member.id, start or date.min, end or date.max, set_id=args.set_id)
     led, ev = ov.ledger, ov.evaluation
     shown_start = None if led.start in (None, date.min) else led.start
     shown_end = None if led.end in (None, date.max) else led.end
