@@ -6,7 +6,8 @@ import re
 from typing import Final
 
 from app.deid.finding import Category, Finding
-from app.deid.names import find_names
+from app.deid.lexicon import lexicon
+from app.deid.names import find_names, month_hits, tokenize
 from app.deid.patterns import Span, find_structured
 
 # Higher wins when two different categories overlap.
@@ -114,8 +115,9 @@ def find_phi(text: str) -> list[Finding]:
     """Return suspected identifiers in ``text``, sorted by start and non-overlapping."""
     if not text:
         return []
-    spans = find_structured(text)
-    names = find_names(text)
+    toks = tokenize(text, lexicon())
+    spans = find_structured(text, month_hits(toks))
+    names = find_names(text, toks)
     spans.extend(names)
     spans.extend(_ages_after_names(text, names))
     spans.extend(_ages_after_persons(text))

@@ -639,6 +639,7 @@ def _keep_lower() -> frozenset[str]:
     words |= {"call", "calls", "calling", "him", "her", "them", "me", "himself", "herself"}
     words |= {"themselves", "named"}
     words |= NAME_PARTICLES
+    words |= _MONTHISH
     return frozenset(words)
 
 
@@ -769,9 +770,22 @@ def _tight(gap: str) -> bool:
     return gap == " " or (len(gap) <= 3 and "\n" not in gap and gap.strip() == "")
 
 
-def find_names(text: str) -> list[Span]:
+def month_hits(toks: list[Tok]) -> list[tuple[int, int]]:
+    """Spans of month and holiday words (and "New" for New Year) among the tokens."""
+    out: list[tuple[int, int]] = []
+    for t in toks:
+        low = t.low
+        if low in _MONTHISH:
+            out.append((t.start, t.end))
+        elif "-" in low and low.rsplit("-", 1)[-1] in _MONTHISH:
+            out.append((t.start, t.end))  # "mid-November"
+    return out
+
+
+def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
     lex = lexicon()
-    toks = tokenize(text, lex)
+    if toks is None:
+        toks = tokenize(text, lex)
     n = len(toks)
     if n == 0:
         return []
@@ -1473,4 +1487,5 @@ _NOT_INITIALS: Final = frozenset(
 _INITIALS_RE: Final = re.compile(r"[A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?(?!\w)")
 
 
+_MONTHISH: Final = MONTH_NAMES | HOLIDAY_WORDS | frozenset({"new", "sept"})
 _KEEP_LOWER: Final = _keep_lower()

@@ -423,7 +423,10 @@ def _find_at(text: str) -> Iterator[Span]:
 
 
 def find_dates(
-    text: str, dwin: list[Window] | None = None, ord_win: list[Window] | None = None
+    text: str,
+    dwin: list[Window] | None = None,
+    ord_win: list[Window] | None = None,
+    month_hits: list[Window] | None = None,
 ) -> Iterator[Span]:
     if dwin is None:
         dwin = [(0, len(text))]
@@ -453,16 +456,13 @@ def find_dates(
         elif sep == "." and len(y) == 2 and not _DATE_PREP_RE.search(text, bs, m.start()):
             continue
         yield m.start(), m.end(), "DATE", "numeric date"
-    mwin = _merge(
-        (
+    if month_hits is None:
+        month_hits = [
             m.span()
             for m in _MONTH_GATE_RE.finditer(text)
             if not (m.start() and text[m.start() - 1].isalpha())
-        ),
-        text,
-        40,
-        30,
-    )
+        ]
+    mwin = _merge(iter(month_hits), text, 40, 30)
     if mwin:
         for m in _scan(MONTH_DATE_RE, text, mwin):
             s = m.start()
@@ -610,24 +610,44 @@ def find_ids(text: str, dwin: list[Window] | None = None) -> Iterator[Span]:
         yield m.start(), m.end(), "ID", "long number"
 
 
-def find_structured(text: str) -> list[Span]:
+_SSN_KEY_RE: Final = re.compile(r"ssn|social|ss ?#")
+
+
+def _clusters(hits: list[Window], gap: int) -> list[Window]:
+    """Merge digit runs closer than ``gap`` characters (fewer windows to build)."""
+    out: list[Window] = []
+    for s, e in hits:
+        if out and s - out[-1][1] <= gap:
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def find_structured(text: str, month_hits: list[Window] | None = None) -> list[Span]:
+    """All regex-based identifiers.  ``month_hits`` (spans of month and holiday words, if
+    the caller already tokenised the text) replaces the month-word scan."""
     hits = [m.span() for m in _DIGITS_RE.finditer(text)]
     if not hits:
         dwin: list[Window] = []
         out: list[Span] = []
         out.extend(find_contacts(text, dwin, dwin))
-        out.extend(find_dates(text, dwin, dwin))
+        out.extend(find_dates(text, dwin, dwin, month_hits))
         out.extend(find_places(text, dwin, dwin))
         return out
-    dwin = _merge(iter(hits), text, 6, 6)  # the number and its neighbouring tokens
-    addr_win = _merge(iter(hits), text, 14, 90)  # "P.O. Box" / house number + street + unit
+    clusters = _clusters(hits, 12)
+    dwin = _merge(iter(clusters), text, 6, 6)  # the number and its neighbouring tokens
+    addr_win = _merge(iter(clusters), text, 14, 90)  # "P.O. Box" / house number + street + unit
     low = text.lower()
-    ssn_win = _merge(iter(hits), text, 45, 6) if ("ssn" in low or "social" in low) else dwin
+    ssn_win = dwin
+    if "ssn" in low or "social" in low or "ss#" in low or "ss #" in low:
+        keys = [m.span() for m in _SSN_KEY_RE.finditer(low)]
+        ssn_win = sorted(dwin + _merge(iter(keys), text, 40, 60))
     ord_hits = [(s, e) for s, e in hits if text[e : e + 2].lower() in ("st", "nd", "rd", "th")]
     ord_win = _merge(iter(ord_hits), text, 45, 30)
     out = []
     out.extend(find_contacts(text, dwin, ssn_win))
-    out.extend(find_dates(text, dwin, ord_win))
+    out.extend(find_dates(text, dwin, ord_win, month_hits))
     out.extend(find_ages(text, dwin))
     out.extend(find_places(text, dwin, addr_win))
     out.extend(find_ids(text, dwin))
