@@ -202,6 +202,20 @@ def test_empty() -> None:
     assert find_phi("") == []
 
 
+def test_gc_state_restored() -> None:
+    import gc
+
+    assert gc.isenabled()
+    find_phi("Her son Tom called on 3/14.")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        find_phi("Her son Tom called on 3/14.")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_warm_up() -> None:
     from app.deid import warm_up
 
