@@ -96,6 +96,11 @@ def decode(data: bytes) -> tuple[str, list[str]]:
     try:
         return data.decode("utf-8"), notes
     except UnicodeDecodeError:
+        pass
+    try:
+        # folding may split a multi-byte character: unfold the bytes, then decode
+        return re.sub(rb"\r?\n[ \t]", b"", data).decode("utf-8"), notes
+    except UnicodeDecodeError:
         notes.append("The file is not UTF-8; it was read as Windows-1252 text.")
         return data.decode("cp1252", errors="replace"), notes
 

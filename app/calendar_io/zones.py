@@ -213,20 +213,32 @@ def _offsets(tz: tzinfo, instants: list[datetime]) -> list[timedelta | None]:
     return [i.astimezone(tz).utcoffset() for i in instants]
 
 
-def _transition_days(tz: tzinfo, years: tuple[int, int]) -> list[datetime]:
-    """Midnights (UTC) of the days on which ``tz`` changes its offset."""
+def _transitions(tz: tzinfo, years: tuple[int, int]) -> list[datetime]:
+    """Instants (to the hour, UTC) at which ``tz`` changes its offset: a weekly scan, then
+    bisection inside the week (a VTIMEZONE is slow to evaluate, so few probes)."""
     lo, hi = max(1900, years[0]), min(2100, years[1])
-    day = datetime(lo, 1, 1, tzinfo=UTC)
+    t = datetime(lo, 1, 1, tzinfo=UTC)
     end = datetime(hi, 12, 31, tzinfo=UTC)
+    step = timedelta(days=7)
     out = []
-    prev = day.astimezone(tz).utcoffset()
-    while day < end:
-        nxt = day + timedelta(days=1)
+    prev = t.astimezone(tz).utcoffset()
+    while t < end:
+        nxt = t + step
         off = nxt.astimezone(tz).utcoffset()
         if off != prev:
-            out.append(day)
+            a, b = t, nxt  # offset(a) == prev, offset(b) == off
+            while b - a > timedelta(hours=1):
+                mid = a + (b - a) / 2
+                mid = mid.replace(minute=0, second=0, microsecond=0)
+                if mid <= a:
+                    mid = a + timedelta(hours=1)
+                if mid.astimezone(tz).utcoffset() == prev:
+                    a = mid
+                else:
+                    b = mid
+            out.append(b)
         prev = off
-        day = nxt
+        t = nxt
     return out
 
 
@@ -237,7 +249,7 @@ def _match_vtimezone(tz: tzinfo, years: tuple[int, int]) -> str | None:
     e.g. an Outlook 2003 VTIMEZONE); for a zone without DST, a fixed ``Etc/GMT`` zone."""
     samples = _samples(years)
     want = _offsets(tz, samples)
-    fine = [d + timedelta(hours=h) for d in _transition_days(tz, years) for h in range(-24, 48)]
+    fine = [t + timedelta(hours=h) for t in _transitions(tz, years) for h in (-1, 0, 1)]
     want_fine = _offsets(tz, fine)
     best: tuple[float, str] | None = None
     for name in _preferred():

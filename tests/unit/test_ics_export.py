@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import warnings
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -146,3 +148,40 @@ def test_export_property_reference_sees_exactly_our_occurrences(
     data = schedule.export_ics(db, g)
     mine = {x for x in app_view(db) if x[0] in data.decode()}
     assert reference(data) == mine
+
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "ics-corpus"
+
+
+def _corpus_files() -> list[str]:
+    return sorted(p.name for p in CORPUS.glob("*.ics")) if CORPUS.is_dir() else []
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"iCalendar corpus not found at {CORPUS}")
+@pytest.mark.parametrize("name", _corpus_files())
+def test_every_imported_corpus_file_exports_to_the_same_occurrences(
+    db: Database, name: str
+) -> None:
+    """Import, export, parse the export with the reference: the same sessions come back
+    (all-day sessions as dates, timed ones as instants)."""
+    import icalendar
+    import recurring_ical_events
+
+    # mid-year bounds: an all-day date and its zone's midnight fall on the same side
+    lo, hi = datetime(1990, 6, 1, tzinfo=UTC), datetime(2028, 6, 1, tzinfo=UTC)
+    schedule.import_ics(db, (CORPUS / name).read_bytes(), "Imported", "UTC")
+    mine = sorted(
+        str(i.start_utc.astimezone(ZoneInfo(i.timezone)).date()) if i.all_day
+        else i.start_utc.isoformat()
+        for i in schedule.calendar_items(db, lo, hi, include_cancelled=False)
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cal = icalendar.Calendar.from_ical(schedule.export_ics(db))
+        events = recurring_ical_events.of(cal).between(lo, hi)
+    theirs = sorted(
+        e["DTSTART"].dt.astimezone(UTC).isoformat() if isinstance(e["DTSTART"].dt, datetime)
+        else str(e["DTSTART"].dt)
+        for e in events
+    )
+    assert theirs == mine

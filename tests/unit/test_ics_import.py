@@ -355,3 +355,14 @@ def test_a_date_exdate_removes_that_day_of_a_timed_series() -> None:
 def test_zero_interval_is_refused_not_expanded() -> None:
     with pytest.raises(IcsError, match="INTERVAL"):
         read_calendar(_one_event("DTSTART:20260105T100000Z\nRRULE:FREQ=WEEKLY;INTERVAL=0"))
+
+
+def test_a_fold_inside_a_multibyte_character_keeps_the_text() -> None:
+    summary = "Supervisión clínica".encode()
+    cut = summary.index("ó".encode()) + 1  # between the two bytes of "ó"
+    data = (b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:u\r\nDTSTART:20260105T100000Z\r\n"
+            b"SUMMARY:" + summary[:cut] + b"\r\n " + summary[cut:] + b"\r\n"
+            b"END:VEVENT\r\nEND:VCALENDAR\r\n")
+    parsed = read_calendar(data)
+    assert parsed.series[0].title == "Supervisión clínica"
+    assert not parsed.problems
