@@ -794,6 +794,7 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
 
     # 1. multi-word phrases: regions (never), authors (never), places (LOCATION)
     caps = [j for j in range(n) if toks[j].cap]
+    lowers = [j for j in range(n) if not toks[j].cap]
     heads = lex.phrase_heads
     free_from = 0
     for i in caps:
@@ -976,9 +977,9 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             toks[idx].label = "ORG"
             toks[idx].reason = "capitalised name of a place of work or care after 'at'"
 
-    for i in range(1, n):
+    for i in lowers:
         t = toks[i]
-        if t.cap or consumed[i] or t.low not in LOWER_ORG_SUFFIXES:
+        if i == 0 or consumed[i] or t.low not in LOWER_ORG_SUFFIXES:
             continue
         words = _LOWER_RUN_RE.search(text, max(0, t.start - 50), t.start)
         if words is None:
@@ -1006,9 +1007,9 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             consumed[x] = True
             toks[x].label, toks[x].reason = "ORG", "organisation name in lower case"
         out.append((run_start, t.start, "ORG", "organisation name in lower case"))
-    for i in range(1, n):
+    for i in lowers:
         t = toks[i]
-        if t.cap or consumed[i] or len(t.low) < 3 or t.low in lex.english:
+        if i == 0 or consumed[i] or len(t.low) < 3 or t.low in lex.english:
             continue
         if t.low in lex.never_name or t.low in lex.first or _looks_english(t.low):
             continue
@@ -1368,7 +1369,9 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                     a.label, a.reason = "NAME", "first name preceding a surname"
                     changed = True
 
-    for i in range(1, n):
+    for i in caps:
+        if i == 0:
+            continue
         a, b = toks[i - 1], toks[i]
         if (
             b.label == "NAME"
@@ -1381,26 +1384,32 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
         ):
             a.label, a.reason = "NAME", "initial before a surname"
 
-    for i in range(1, n - 1):
+    for i in caps:
+        if i == 0 or i >= n - 1:
+            continue
         t = toks[i]
-        if t.label is None and t.cap and not t.allcaps and t.gap_before == ", ":
+        if t.label is None and not t.allcaps and t.gap_before == ", ":
             a, b = toks[i - 1], toks[i + 1]
             if a.label == "NAME" and b.label == "NAME" and b.gap_before in (", ", " and "):
                 if not _hard_excluded(lex, t):
                     t.label, t.reason = "NAME", "in a list of names"
 
-    for i in range(n - 2):
+    for i in caps:
+        if i >= n - 2:
+            continue
         t = toks[i]
-        if t.label is None and t.cap and not t.allcaps and t.low in lex.first:
+        if t.label is None and not t.allcaps and t.low in lex.first:
             if toks[i + 1].low in ("and", "&") and toks[i + 2].label == "NAME":
                 if _tight(toks[i + 1].gap_before) and _tight(toks[i + 2].gap_before):
                     if not _hard_excluded(lex, t):
                         t.label, t.reason = "NAME", "first name joined to another name"
 
     # "Akosua and Yaw": a capitalised word joined to a name
-    for i in range(2, n):
+    for i in caps:
+        if i < 2:
+            continue
         t = toks[i]
-        if t.label is not None or not t.cap or t.allcaps or t.sent_start or consumed[i]:
+        if t.label is not None or t.allcaps or t.sent_start or consumed[i]:
             continue
         if toks[i - 1].low in ("and", "&") and toks[i - 2].label == "NAME":
             if _tight(t.gap_before) and _tight(toks[i - 1].gap_before) and len(t.low) >= 2:
@@ -1409,15 +1418,17 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                     if nxt is None or not (nxt.cap and _tight(nxt.gap_before)):
                         t.label, t.reason = "NAME", "capitalised word joined to a name"
 
-    for i in range(n - 1):
+    for i in caps:
+        if i >= n - 1:
+            continue
         t, nx = toks[i], toks[i + 1]
-        if t.label is None and t.cap and t.low in CAP_PARTICLES and nx.label == "NAME":
+        if t.label is None and t.low in CAP_PARTICLES and nx.label == "NAME":
             if _tight(nx.gap_before):
                 t.label, t.reason = "NAME", "surname particle"  # "Ó Briain", "Abu Bakr"
 
     # name particles: "Maria de la Cruz", "Pieter van der Berg"
-    for i in range(n - 1):
-        if toks[i].label != "NAME" or not toks[i].cap:
+    for i in caps:
+        if i >= n - 1 or toks[i].label != "NAME":
             continue
         j = i + 1
         while (
