@@ -1468,7 +1468,9 @@ def export_ics(db: Database, group_id: int | None = None) -> bytes:
                     title=row.title,
                     group_name=g.name,
                     timezone=row.timezone,
-                    start_local=row.start_local,
+                    # RFC 5545 counts DTSTART as an occurrence: export the rule's first one
+                    # (a series stored with an unsynchronised start expands without it)
+                    start_local=snap_start(row.rrule, row.start_local),
                     duration_minutes=row.duration_minutes,
                     all_day=row.all_day,
                     rrule=row.rrule,

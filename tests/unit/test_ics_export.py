@@ -185,3 +185,16 @@ def test_every_imported_corpus_file_exports_to_the_same_occurrences(
         for e in events
     )
     assert theirs == mine
+
+
+def test_a_series_stored_with_an_unsynchronised_start_exports_without_an_extra_session(
+    db: Database, group: int
+) -> None:
+    from app.services import sessions
+
+    # the demo builder stores "from the 1st of the month, every 2nd Tuesday"
+    sessions.create_series(db, group, "Demo-style", datetime(2026, 1, 1, 12), 90, NY,
+                           "FREQ=MONTHLY;BYDAY=2TU")
+    data = schedule.export_ics(db)
+    assert "DTSTART;TZID=America/New_York:20260113T120000" in data.decode()
+    assert reference(data) == app_view(db)
