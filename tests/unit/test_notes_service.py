@@ -305,3 +305,11 @@ def test_notes_past_retention_show_on_today_without_being_deleted(
     assert [i.target for i in items] == ["notes:retention"]
     assert "1 case note in Tuesday peers" in items[0].title
     assert len(notes.list_notes(db)) == 1
+
+
+def test_search_uses_fts5_on_an_encrypted_store(encrypted_db: Database) -> None:
+    n = notes.create_note(encrypted_db, alias="C-20", body="Nightmares after the accident.")
+    with transaction(encrypted_db.engine) as s:
+        assert notes.has_fts(s)
+    [hit] = notes.search_notes(encrypted_db, "nightmare")
+    assert hit.id == n.id and MARK_START in hit.snippet

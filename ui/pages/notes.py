@@ -290,8 +290,8 @@ class RetentionDialog(QDialog):
             spin.setSpecialValueText("Keep forever")
             spin.setSuffix(" months")
             spin.setValue(with_retention.get(g.id, 0))
-            spin.valueChanged.connect(self._on_spin_changed)
-            form.addRow(g.name, spin)
+            spin.valueChanged.connect(lambda v, gid=g.id: self._on_spin_changed(gid, v))
+            form.addRow(g.name.replace("&", "&&"), spin)  # not a mnemonic
             self.spins[g.id] = spin
         lay.addLayout(form)
         self.error = FieldError(self)
@@ -324,10 +324,9 @@ class RetentionDialog(QDialog):
         self.deleted = 0
         self._preview()
 
-    def _on_spin_changed(self, _v: int) -> None:
+    def _on_spin_changed(self, group_id: int, months: int) -> None:
         try:
-            for gid, spin in self.spins.items():
-                notes.set_retention(self.ctx.db, gid, spin.value() or None)
+            notes.set_retention(self.ctx.db, group_id, months or None)
         except ConsultoryError as exc:
             self.error.show_message(str(exc))
             return
