@@ -69,7 +69,7 @@ def handout_html(n: NoteInfo, template_name: str, sections: tuple[str, ...], on:
     sub = [_e(n.title)] if n.title else []
     if n.group_name:
         sub.append(_e(n.group_name))
-    meeting = next((s for s in reversed(n.sessions) if s.start_utc.date() >= on), None)
+    meeting = next((s for s in n.sessions if s.start_utc.date() >= on), None)  # the next one
     sub.append(f"prepared {on.isoformat()}")
     if meeting is not None:
         sub.append(f"for the session on {meeting.start_utc.date().isoformat()}")

@@ -245,3 +245,32 @@ def test_keyboard_f8_walks_the_findings(qtbot: QtBot, editor: NoteEditor) -> Non
     first = editor.body.textCursor().selectedText()
     qtbot.keyClick(editor.body, Qt.Key.Key_F8)
     assert {first, editor.body.textCursor().selectedText()} == {"Maria", "Dominic"}
+
+
+def test_handout_lays_out_sections_escapes_text_and_names_the_next_session(
+    me_ctx: AppContext,
+) -> None:
+    from datetime import date, datetime
+
+    from app.services import practice, sessions
+    from ui.note_handout import handout_html
+
+    g = practice.create_group(me_ctx.db, "Peers & friends")
+    sr = sessions.create_series(
+        me_ctx.db, g.id, "Consult", datetime(2026, 3, 3, 12), 60, "UTC", "FREQ=WEEKLY"
+    )
+    n = notes.create_note(
+        me_ctx.db,
+        alias="C-9",
+        group_id=g.id,
+        title="Loops <b>",
+        body="Presenting concern:\nx < y & z\n\nQuestion for the group:\nWhat next?\n",
+    )
+    notes.link_session(me_ctx.db, n.id, sr.id, datetime(2026, 3, 3, 12))
+    n = notes.link_session(me_ctx.db, n.id, sr.id, datetime(2026, 3, 17, 12))
+    spec = notes.get_template(me_ctx.db, "case_presentation")
+    out = handout_html(n, spec.name, spec.sections, date(2026, 3, 10))
+    assert "x &lt; y &amp; z" in out and "Loops &lt;b&gt;" in out
+    assert out.index("Presenting concern</h2>") < out.index("Question for the group</h2>")
+    assert "bgcolor='#eef4fb'" in out and "Peers &amp; friends" in out
+    assert "for the session on 2026-03-17" in out
