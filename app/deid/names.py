@@ -101,7 +101,8 @@ ORG_SUFFIXES: Final = frozenset(
     middle junior elementary ministries autobody shop comprehensive practice co-op
     cooperative coop house surgery recovery police sheriff ems repair automotive garage
     correctional detention aesthetics initiatives initiative dermatology orthopedics
-    cardiology oncology radiology chiropractic""".split()
+    cardiology oncology radiology chiropractic airport museum stadium arena zoo theater
+    theatre mall cinema studio dojo""".split()
 )
 _CUE_LAST: Final = frozenset("at for by from to with in the".split())
 ORG_CUE_WORDS: Final = frozenset(
