@@ -30,7 +30,15 @@ from app.errors import NotFoundError, StaleEditError, ValidationError
 from app.scheduling import conflicts as conflict_rules
 from app.scheduling import rotation
 from app.scheduling.expand import Occ, local_to_utc, occurrence_end_utc, parse_rule, utc_to_local
-from app.scheduling.recurrence import describe, normalize_rule, snap_start, split_rule
+from app.scheduling.recurrence import (
+    WEEKDAYS,
+    describe,
+    join_rule,
+    normalize_rule,
+    rule_parts,
+    snap_start,
+    split_rule,
+)
 from app.services import attention, audit, sessions
 from app.services.attention import AttentionItem
 from app.services.practice import GROUP_COLORS, validate_timezone
@@ -319,7 +327,7 @@ def cancel_occurrence(db: Database, series_id: int, recurrence_id: datetime) -> 
 
 def restore_occurrence(db: Database, series_id: int, recurrence_id: datetime) -> ChangeResult:
     with transaction(db.engine) as s:
-        row = _series_row(s, series_id)
+        _series_row(s, series_id)
         occ = _occ_row(s, series_id, recurrence_id)
         if occ is None or occ.status != OccurrenceStatus.CANCELLED.value:
             raise NotFoundError("That session is not cancelled.")
@@ -327,7 +335,6 @@ def restore_occurrence(db: Database, series_id: int, recurrence_id: datetime) ->
         s.add(occ)
         _flush(s, "occurrence", occ.id or 0)
         audit.record(s, "restore", "occurrence", occ.id, db.clock)
-        del row
     return ChangeResult(series_id, recurrence_id, tuple(series_conflicts(db, series_id)))
 
 
@@ -525,7 +532,7 @@ def _edit_from(
     if rrule is not None:
         new_rule, _ = normalize_rule(rrule, new_start, tz)
     elif row.rrule:
-        new_rule = _shift_rule(row.rrule, row.start_local, at, shift)
+        new_rule = _shift_rule(row.rrule, at, shift)
     else:
         new_rule = ""
     in_place = at == row.start_local
@@ -534,7 +541,7 @@ def _edit_from(
     else:
         head, tail = split_rule(row.rrule, row.start_local, at) if row.rrule else ("", "")
         if rrule is None and row.rrule:
-            new_rule = _shift_rule(tail, row.start_local, at, shift)
+            new_rule = _shift_rule(tail, at, shift)
         row.rrule = head
         s.add(row)
         _flush(s, "session series", sid)
@@ -606,11 +613,9 @@ def _edit_from(
     return ChangeResult(tid, picked + shift if picked >= at else None)
 
 
-def _shift_rule(rule: str, start_local: datetime, at: datetime, shift: timedelta) -> str:
+def _shift_rule(rule: str, at: datetime, shift: timedelta) -> str:
     """The same rule for a series starting at ``at + shift``: BYDAY weekdays and a
     BYMONTHDAY that named the old day move with the start."""
-    from app.scheduling.recurrence import WEEKDAYS, join_rule, rule_parts
-
     if shift == timedelta(0) or not rule:
         return rule
     parts = rule_parts(rule)
@@ -629,7 +634,6 @@ def _shift_rule(rule: str, start_local: datetime, at: datetime, shift: timedelta
     if "UNTIL" in parts and len(parts["UNTIL"]) == 15:
         until = datetime.strptime(parts["UNTIL"], "%Y%m%dT%H%M%S") + shift
         parts["UNTIL"] = f"{until:%Y%m%dT%H%M%S}"
-    del start_local
     return join_rule(parts)
 
 
@@ -643,8 +647,6 @@ def end_series(db: Database, series_id: int, last_day_local: datetime) -> Change
             raise ValidationError("until", "A series cannot end in the past.")
         if not row.rrule:
             raise ValidationError("until", "A single session has no repeats to end.")
-        from app.scheduling.recurrence import join_rule, rule_parts
-
         parts = rule_parts(row.rrule)
         parts.pop("COUNT", None)
         parts["UNTIL"] = f"{last_day_local:%Y%m%dT%H%M%S}"
@@ -842,7 +844,7 @@ def plan_rotation(
         members = {c.member_id for c in cands}
         zones = _zones(s)
         leave = _leave_by_member(s, members)
-        tally = _history(s, row.group_id, now)
+        tally = _history(s, row.group_id)
         upcoming = [
             o
             for o in sessions.occurrences_in(
@@ -887,12 +889,11 @@ def plan_rotation(
         return _items(s, [o for o in upcoming if o.key in changed]) if changed else []
 
 
-def _history(s: Session, group_id: int, now: datetime) -> rotation.Tally:
+def _history(s: Session, group_id: int) -> rotation.Tally:
     """Turns already taken (or planned) per member and duty in this group."""
     tally = rotation.Tally()
     for mid, duty, start in _group_duties(s, group_id):
         tally.add(mid, duty, start)
-    del now
     return tally
 
 
@@ -1066,7 +1067,7 @@ def postpone_presentation(
                 replacement = theirs.member_id
         s.flush()
         if replacement is None:
-            tally = _history(s, row.group_id, now)
+            tally = _history(s, row.group_id)
             busy = {
                 m
                 for m in s.exec(

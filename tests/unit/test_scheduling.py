@@ -358,3 +358,17 @@ def test_cancel_and_move_property_matches_rule_minus_exceptions(
     assert set(got) == {r for i, r in enumerate(rids) if i not in cancel}
     if mover is not None:
         assert utc_to_local(got[mover].start_utc, NY) == mover + timedelta(hours=shift)
+
+
+def test_moving_following_sessions_to_another_weekday_moves_the_rule_too(
+    db: Database, group: int
+) -> None:
+    sid = make_series(db, group, "FREQ=WEEKLY;BYDAY=TU", datetime(2026, 3, 3, 12))
+    res = schedule.edit_occurrence(db, sid, datetime(2026, 4, 7, 12), "following",
+                                   start_local=datetime(2026, 4, 8, 9, 30))
+    detail = schedule.get_series(db, res.series_id)
+    assert detail.series.rrule == "FREQ=WEEKLY;BYDAY=WE"
+    after = [i for i in year(db) if i.series_id == res.series_id]
+    assert {utc_to_local(i.start_utc, NY).strftime("%a %H:%M") for i in after} == {"Wed 09:30"}
+    before = [i for i in year(db) if i.series_id == sid]
+    assert [i.recurrence_id.day for i in before] == [3, 10, 17, 24, 31]
