@@ -297,3 +297,10 @@ def test_dragging_a_session_to_another_day_moves_it_after_asking(
     assert moved.moved
     assert moved.start_utc == datetime(2026, 3, 11, 19, 0, tzinfo=UTC)  # 14:00 Chicago (CDT)
     assert [i.title for i in m.cell_items(14, 2)] == ["Trauma consult"]
+
+
+def test_attention_targets_open_the_session(page: CalendarPage) -> None:
+    assert page.open_target("calendar:1:2026-06-09T12:00:00")
+    item = page.selected_item()
+    assert item is not None and item.recurrence_id == datetime(2026, 6, 9, 12)
+    assert not page.open_target("notes:3")

@@ -64,9 +64,10 @@ def viewer_zone(ctx: AppContext) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _table(parent: QWidget, name: str) -> QTableView:
+def _table(parent: QWidget, name: str, label: str) -> QTableView:
     v = QTableView(parent)
     v.setObjectName(name)
+    v.setAccessibleName(label)
     v.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     v.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     v.setTabKeyNavigation(False)
@@ -156,7 +157,7 @@ class CalendarPage(QWidget):
         self.stack = QStackedWidget(split)
         # agenda
         self.agenda_model = AgendaModel(self)
-        self.agenda_view = _table(self.stack, "agendaView")
+        self.agenda_view = _table(self.stack, "agendaView", "Agenda: sessions in time order")
         self.agenda_view.setModel(self.agenda_model)
         self.agenda_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.agenda_view.verticalHeader().hide()
@@ -185,7 +186,7 @@ class CalendarPage(QWidget):
         self.stack.addWidget(self.agenda_box)
         # week
         self.week_model = WeekModel(self)
-        self.week_view = _table(self.stack, "weekView")
+        self.week_view = _table(self.stack, "weekView", "Week: hours by days")
         self.week_view.setModel(self.week_model)
         self.week_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.week_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -195,7 +196,7 @@ class CalendarPage(QWidget):
         self.stack.addWidget(self.week_view)
         # month
         self.month_model = MonthModel(self)
-        self.month_view = _table(self.stack, "monthView")
+        self.month_view = _table(self.stack, "monthView", "Month: weeks by days")
         self.month_view.setModel(self.month_model)
         self.month_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.month_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -461,6 +462,19 @@ class CalendarPage(QWidget):
         self.anchor = item.start_utc.astimezone(self.tz).date()
         self._selected_key = item.key
         self._load()
+
+    def open_target(self, target: str) -> bool:
+        """Open an attention target ``calendar:<series id>:<ISO recurrence id>``."""
+        kind, _, rest = target.partition(":")
+        sid, _, rid = rest.partition(":")
+        if kind != "calendar" or not sid.isdigit():
+            return False
+        try:
+            when = datetime.fromisoformat(rid)
+        except ValueError:
+            return False
+        self.show_occurrence(int(sid), when)
+        return True
 
     def _on_prev_btn_clicked(self) -> None:
         self.go(-1)
