@@ -54,8 +54,24 @@ def wire_window(window: MainWindow, ctx: AppContext) -> None:
     today = window.page("today")
     nav = getattr(today, "navigate_requested", None)
     if nav is not None:
-        nav.connect(window.show_section)
+        nav.connect(window.open_target)
+    occ = getattr(today, "occurrence_activated", None)
+    if occ is not None:
+        occ.connect(lambda sid, rid: window.open_target(f"calendar:{sid}:{rid.isoformat()}"))
+    att = getattr(today, "attendance_requested", None)
+    if att is not None:
+        att.connect(lambda sid, rid: open_attendance(ctx, window, sid, rid))
     window.show_section("today")
+
+
+def open_attendance(ctx: AppContext, window: MainWindow, series_id: int, rid: object) -> None:
+    """Take (or correct) attendance for one occurrence."""
+    from ui.attendance import AttendanceDialog
+
+    dialog = AttendanceDialog(ctx, series_id, rid, window)
+    dialog.exec()
+    dialog.deleteLater()
+    ctx.notify_changed("attendance")
 
 
 def create_main_window(ctx: AppContext, parent: QWidget | None = None) -> MainWindow:

@@ -205,6 +205,17 @@ class MainWindow(QMainWindow):
                 return cls(self.ctx, self.stack)  # type: ignore[call-arg]
         raise KeyError(key)
 
+    def open_target(self, target: str) -> None:
+        """Go to ``section`` or ``section:detail`` (e.g. ``notes:12``,
+        ``calendar:<series>:<recurrence id>``); the page interprets the detail."""
+        key = target.split(":", 1)[0]
+        if key not in self.section_keys():
+            return
+        self.show_section(key)
+        opener = getattr(self.page(key), "open_target", None)
+        if opener is not None and ":" in target:
+            opener(target)
+
     def show_section(self, key: str) -> None:
         row = self.section_keys().index(key)
         if self.sidebar.currentRow() != row:

@@ -188,3 +188,38 @@ def test_empty_or_switches(qtbot) -> None:  # type: ignore[no-untyped-def]
     assert w.is_showing_empty()
     w.set_empty(False)
     assert not w.is_showing_empty()
+
+
+def test_open_target_goes_to_the_section_and_the_detail(qtbot, window: MainWindow,
+                                                        me_ctx: AppContext) -> None:
+    g = practice.create_group(me_ctx.db, "Target group")
+    s = sessions.create_series(me_ctx.db, g.id, "Target series", datetime(2026, 3, 3, 12, 0), 60,
+                               "America/New_York", "FREQ=WEEKLY")
+    rid = datetime(2026, 3, 10, 12, 0)
+    window.open_target(f"calendar:{s.id}:{rid.isoformat()}")
+    assert window.current_section() == "calendar"
+    page = window.page("calendar")
+    assert getattr(page, "_selected_key", None) == (s.id, rid)
+    window.open_target("hours")
+    assert window.current_section() == "hours"
+    window.open_target("nowhere:1")  # unknown targets are ignored
+    assert window.current_section() == "hours"
+
+
+def test_take_attendance_item_opens_the_attendance_dialog(qtbot, window: MainWindow,
+                                                          me_ctx: AppContext,
+                                                          monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from ui.attendance import AttendanceDialog
+
+    opened: list[tuple[int, datetime]] = []
+    monkeypatch.setattr(
+        AttendanceDialog, "exec",
+        lambda self: opened.append((self.view.series_id, self.view.recurrence_id)) or 0,
+    )
+    today = window.page("today")
+    assert isinstance(today, TodayPage)
+    rid = datetime(2026, 3, 1, 9, 0)
+    g = practice.create_group(me_ctx.db, "Attendance group")
+    s = sessions.create_series(me_ctx.db, g.id, "Past session", rid, 60, "UTC")
+    today.attendance_requested.emit(s.id, rid)
+    assert opened == [(s.id, rid)]

@@ -80,7 +80,8 @@ class TodayPage(QWidget):
     page_ready = Signal()  # the first time the page is populated
     refreshed = Signal()  # every time it is populated
     occurrence_activated = Signal(int, object)  # series_id, recurrence_id
-    navigate_requested = Signal(str)
+    navigate_requested = Signal(str)  # a target: "section" or "section:detail"
+    attendance_requested = Signal(int, object)  # series_id, recurrence_id
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -273,6 +274,9 @@ class TodayPage(QWidget):
     def _on_attention_view_activated(self, index: object) -> None:
         row = self.attention_view.currentIndex().row()
         if row >= 0:
-            target = self.attention_model.record(row).target
-            if target:
-                self.navigate_requested.emit(target.split(":", 1)[0])
+            item = self.attention_model.record(row)
+            if item.kind == "attendance" and item.target.startswith("calendar:"):
+                _, sid, rid = item.target.split(":", 2)
+                self.attendance_requested.emit(int(sid), datetime.fromisoformat(rid))
+            elif item.target:
+                self.navigate_requested.emit(item.target)
