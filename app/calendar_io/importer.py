@@ -274,7 +274,7 @@ def _msg(exc: Exception) -> str:
     return text.rstrip(".")
 
 
-def _start_end(r: _Reader, ev: Component) -> tuple[When, timedelta]:
+def _start_end(r: _Reader, ev: Component, lenient: bool = False) -> tuple[When, timedelta]:
     p = ev.get("DTSTART")
     if p is None:
         raise EventError("it has no (valid) DTSTART")
@@ -297,7 +297,12 @@ def _start_end(r: _Reader, ev: Component) -> tuple[When, timedelta]:
     else:
         length = timedelta(days=1) if start.kind == "date" else timedelta(0)
     if length < timedelta(0):
-        raise EventError("it ends before it starts")
+        if not lenient:
+            raise EventError("it ends before it starts")
+        r.problems.append(
+            f"Event on line {ev.line} ends before it starts; it was imported without a length."
+        )
+        length = timedelta(0)
     if length > MAX_DURATION:
         raise EventError("it lasts longer than 31 days")
     return start, length
@@ -317,7 +322,7 @@ def _series_zone(r: _Reader, start: When, prop: Prop | None = None) -> str:
 
 
 def _master(r: _Reader, ev: Component, idx: int) -> ParsedSeries:
-    start, length = _start_end(r, ev)
+    start, length = _start_end(r, ev, lenient=True)
     zone = _series_zone(r, start, ev.get("DTSTART"))
     start_local = start.local_in(zone)
     all_day = start.kind == "date"

@@ -68,10 +68,52 @@ def _zone_names() -> tuple[str, ...]:
     return tuple(names)
 
 
+# When several zones share the same offsets, name the one most people know.
+COMMON_ZONES = (
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+    "America/Toronto",
+    "America/Vancouver",
+    "America/Mexico_City",
+    "America/Sao_Paulo",
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Lisbon",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Madrid",
+    "Europe/Rome",
+    "Europe/Amsterdam",
+    "Europe/Athens",
+    "Europe/Helsinki",
+    "Europe/Moscow",
+    "Asia/Jerusalem",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Australia/Perth",
+    "Australia/Adelaide",
+    "Australia/Brisbane",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "Africa/Johannesburg",
+    "UTC",
+)
+
+
 @lru_cache(maxsize=1)
 def _preferred() -> tuple[str, ...]:
-    """Main zone of each Windows region first, then every other zone."""
-    main = list(dict.fromkeys(v for v in WINDOWS_TO_IANA.values() if is_valid_timezone(v)))
+    """Well-known zones first, then the main zone of each Windows region, then the rest."""
+    main = list(
+        dict.fromkeys(v for v in (*COMMON_ZONES, *WINDOWS_TO_IANA.values()) if is_valid_timezone(v))
+    )
     rest = [n for n in _zone_names() if n not in set(main)]
     return tuple(main + rest)
 

@@ -366,3 +366,22 @@ def test_a_fold_inside_a_multibyte_character_keeps_the_text() -> None:
     parsed = read_calendar(data)
     assert parsed.series[0].title == "Supervisión clínica"
     assert not parsed.problems
+
+
+def test_an_event_ending_before_it_starts_is_kept_with_a_note() -> None:
+    parsed = read_calendar(_one_event(
+        "DTSTART:20260105T100000Z\nDTEND:20260105T090000Z\nRRULE:FREQ=WEEKLY;COUNT=2"))
+    assert parsed.series[0].duration_minutes == 0
+    assert any("ends before it starts" in p for p in parsed.problems)
+
+
+def test_custom_vtimezone_without_a_known_name_maps_to_a_well_known_zone() -> None:
+    text = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTIMEZONE\r\nTZID:Lotus CET\r\n"
+            "BEGIN:STANDARD\r\nDTSTART:19501029T030000\r\nTZOFFSETFROM:+0200\r\n"
+            "TZOFFSETTO:+0100\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\n"
+            "BEGIN:DAYLIGHT\r\nDTSTART:19500326T020000\r\nTZOFFSETFROM:+0100\r\n"
+            "TZOFFSETTO:+0200\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\n"
+            "END:VTIMEZONE\r\n") + _one_event(
+        "DTSTART;TZID=Lotus CET:20260105T100000")[len("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"):]
+    parsed = read_calendar(text)
+    assert parsed.series[0].timezone == "Europe/Paris"
