@@ -105,7 +105,9 @@ class GridCellDelegate(QStyledItemDelegate):
                     "…",
                 )
                 break
-            chip = QRect(rect.left() + 3, y, rect.width() - 6, line - 2)
+            # a lone session in a tall enough cell gets two lines: time range, then title
+            two = len(items) == 1 and rect.bottom() - y >= 2 * line
+            chip = QRect(rect.left() + 3, y, rect.width() - 6, (2 * line if two else line) - 2)
             color = QColor(it.color or DEFAULT_COLOR)
             fill = QColor(color)
             fill.setAlpha(60 if it.cancelled else 200)
@@ -116,11 +118,27 @@ class GridCellDelegate(QStyledItemDelegate):
             f = QFont(option.font)
             f.setStrikeOut(it.cancelled)
             painter.setFont(f)
+            width = chip.width() - 6
+            left = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+            if two:
+                top = QRect(chip.left() + 4, chip.top(), width, line - 2)
+                painter.drawText(
+                    top,
+                    left,
+                    fm.elidedText(time_range(it, self.tz), Qt.TextElideMode.ElideRight, width),
+                )
+                painter.drawText(
+                    top.translated(0, line - 2),
+                    left,
+                    fm.elidedText(it.title, Qt.TextElideMode.ElideRight, width),
+                )
+                y += 2 * line
+                continue
             label = f"{local(it.start_utc, self.tz):%H:%M} {it.title}"
             painter.drawText(
                 chip.adjusted(4, 0, -2, 0),
-                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                fm.elidedText(label, Qt.TextElideMode.ElideRight, chip.width() - 6),
+                left,
+                fm.elidedText(label, Qt.TextElideMode.ElideRight, width),
             )
             y += line
         if option.state & QStyle.StateFlag.State_HasFocus:
