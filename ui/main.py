@@ -232,3 +232,23 @@ def _after_first_paint(ctx: AppContext, window: MainWindow) -> None:
             window.setProperty(f"installed_{module_name}", True)
             service = installer(ctx, window)
             setattr(window, f"_{module_name.split('.')[-1]}_service", service)
+    connect_lock_and_reminders(window)
+
+
+def connect_lock_and_reminders(window: MainWindow) -> None:
+    """While the store is locked, reminders wait (they come as a digest after unlocking)
+    and nothing — not the tray, not a reminder — shows the window past the lock."""
+    lock = getattr(window, "_lock_service", None)
+    reminders = getattr(window, "_reminders_service", None)
+    if lock is None or reminders is None:
+        return
+    lock.locked.connect(lambda _reason: reminders.suspend())
+    lock.unlocked.connect(reminders.resume)
+
+    def _raise_unlock() -> None:
+        dialog = getattr(lock, "unlock_dialog", None)
+        if dialog is not None:
+            dialog.raise_()
+            dialog.activateWindow()
+
+    reminders.open_blocked.connect(_raise_unlock)

@@ -340,6 +340,7 @@ class ReminderService(QObject):
     digest_shown = Signal(list)  # keys in the digest
     resume_detected = Signal(str)  # "wall_clock_jump", "clock_back", "sleep_signal", "tz"
     jobs_rebuilt = Signal(int)
+    open_blocked = Signal()  # "open" was asked while the store is locked
 
     def __init__(
         self,
@@ -404,6 +405,7 @@ class ReminderService(QObject):
         self._last_mono = monotonic()
         self._last_tz = _tz_signature()
         self.sleep_signal = self._connect_sleep_signal()
+        self.suspended = False
         ctx.data_changed.connect(self._on_ctx_data_changed)
         ctx.me_changed.connect(self._on_ctx_me_changed)
 
@@ -428,6 +430,8 @@ class ReminderService(QObject):
     # --- the one operation -------------------------------------------------------------------
     def check(self, reason: str = "timer") -> rs.TakeResult | None:
         """Take whatever is due now, show it, re-arm. Idempotent."""
+        if self.suspended:
+            return None
         me = self.ctx.me_id
         if me is None:
             self.rebuild_jobs()
@@ -580,7 +584,27 @@ class ReminderService(QObject):
         if self.banner is not None:
             self.banner.remove_item(key)
 
+    def suspend(self) -> None:
+        """The store was locked: no database access until resume(); what falls due
+        meanwhile comes in the digest after unlocking."""
+        self.suspended = True
+        self._watchdog.stop()
+        if self.scheduler.running:
+            self.scheduler.pause()
+
+    def resume(self) -> None:
+        if not self.suspended:
+            return
+        self.suspended = False
+        if self.scheduler.running:
+            self.scheduler.resume()
+        self._watchdog.start()
+        self.check("resume")
+
     def open_session(self, key: str) -> None:
+        if self.suspended:  # never show the window past the lock
+            self.open_blocked.emit()
+            return
         r = self._by_key.get(key)
         w = self.window
         if w is None:

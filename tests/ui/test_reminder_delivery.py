@@ -280,3 +280,43 @@ def test_close_keeps_running_in_the_tray_when_chosen(db, fake_clock, qtbot, monk
     window.show()
     assert window.close() is True
     assert QApplication.instance().quitOnLastWindowClosed() is True  # type: ignore[union-attr]
+
+
+def test_locking_suspends_reminders_and_unlocking_brings_the_digest(db, fake_clock, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QObject, Signal
+
+    from ui.main import connect_lock_and_reminders, create_main_window
+    from ui.reminders import install
+
+    class FakeLock(QObject):
+        locked = Signal(str)
+        unlocked = Signal()
+        unlock_dialog = None
+
+    p = small_practice(db)
+    session_at(db, p, T0 + timedelta(days=1), title="Peer group")
+    ctx = AppContext(db, fake_clock)
+    ctx.me_id = p.me
+    window = create_main_window(ctx)
+    qtbot.addWidget(window)
+    service = install(ctx, window)
+    lock = FakeLock(window)
+    window._reminders_service = service  # type: ignore[attr-defined]
+    window._lock_service = lock  # type: ignore[attr-defined]
+    connect_lock_and_reminders(window)
+    blocked: list[bool] = []
+    service.open_blocked.connect(lambda: blocked.append(True))
+    try:
+        lock.locked.emit("idle")
+        assert service.suspended
+        fake_clock.set(T0 + timedelta(days=1) - timedelta(minutes=14))
+        assert service.check() is None  # nothing touches the locked store
+        window.hide()
+        service.open_session("")
+        assert blocked == [True] and not window.isVisible()
+        lock.unlocked.emit()
+        assert not service.suspended
+        due = rs.outstanding(db, p.me, fake_clock.now())
+        assert due, "what fell due while locked is delivered after unlocking"
+    finally:
+        service.stop()
