@@ -8,7 +8,7 @@ from typing import Final
 
 from app.deid.finding import Category, Finding
 from app.deid.lexicon import lexicon
-from app.deid.names import find_names, month_hits, tokenize
+from app.deid.names import find_names, gate_hits, tokenize
 from app.deid.patterns import Span, find_structured
 
 # Higher wins when two different categories overlap.
@@ -125,7 +125,7 @@ def find_phi(text: str) -> list[Finding]:
         gc.disable()
     try:
         toks = tokenize(text, lex)
-        spans = find_structured(text, month_hits(toks))
+        spans = find_structured(text, gate_hits(toks))
         names = find_names(text, toks)
         spans.extend(names)
         spans.extend(_ages_after_names(text, names))

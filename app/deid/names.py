@@ -14,7 +14,7 @@ from typing import Final
 
 from app.deid.finding import Category
 from app.deid.lexicon import Lexicon, lexicon
-from app.deid.patterns import Span
+from app.deid.patterns import Gates, Span
 
 WORD_RE: Final = re.compile(r"[^\W\d_][\w'’-]*")
 
@@ -640,7 +640,8 @@ def _keep_lower() -> frozenset[str]:
     words |= {"call", "calls", "calling", "him", "her", "them", "me", "himself", "herself"}
     words |= {"themselves", "named"}
     words |= NAME_PARTICLES
-    words |= _MONTHISH
+    words |= _MONTHISH | _STREET_GATE_WORDS | _HOLIDAY_GATE_WORDS | _OBSERVANCE_GATE_WORDS
+    words |= _ORDINAL_WORDS
     return frozenset(words)
 
 
@@ -771,16 +772,31 @@ def _tight(gap: str) -> bool:
     return gap == " " or (len(gap) <= 3 and "\n" not in gap and gap.strip() == "")
 
 
-def month_hits(toks: list[Tok]) -> list[tuple[int, int]]:
-    """Spans of month and holiday words (and "New" for New Year) among the tokens."""
-    out: list[tuple[int, int]] = []
+def gate_hits(toks: list[Tok]) -> Gates:
+    """Positions of the trigger words the regex detectors need, taken from the tokens."""
+    month: list[tuple[int, int]] = []
+    street: list[tuple[int, int]] = []
+    holiday: list[tuple[int, int]] = []
+    observance: list[tuple[int, int]] = []
+    ordinal: list[tuple[int, int]] = []
     for t in toks:
         low = t.low
+        if low not in _GATE_WORDS:
+            if "-" in low and low.rsplit("-", 1)[-1] in _MONTHISH:
+                month.append((t.start, t.end))  # "mid-November"
+            continue
+        span = (t.start, t.end)
         if low in _MONTHISH:
-            out.append((t.start, t.end))
-        elif "-" in low and low.rsplit("-", 1)[-1] in _MONTHISH:
-            out.append((t.start, t.end))  # "mid-November"
-    return out
+            month.append(span)
+        if low in _STREET_GATE_WORDS:
+            street.append(span)
+        if low in _HOLIDAY_GATE_WORDS:
+            holiday.append(span)
+        if low in _OBSERVANCE_GATE_WORDS:
+            observance.append(span)
+        if low in _ORDINAL_WORDS:
+            ordinal.append(span)
+    return Gates(month, street, holiday, observance, ordinal)
 
 
 def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
@@ -1500,4 +1516,24 @@ _INITIALS_RE: Final = re.compile(r"[A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?(?!\w)")
 
 
 _MONTHISH: Final = MONTH_NAMES | HOLIDAY_WORDS | frozenset({"new", "sept"})
+_STREET_GATE_WORDS: Final = STREET_WORDS | frozenset(
+    "corner intersection rue calle avenida via camino rua apt apartment unit suite".split()
+)
+_HOLIDAY_GATE_WORDS: Final = frozenset(
+    """thanksgiving christmas xmas year easter halloween juneteenth day july friday wednesday
+    sunday mayo muertos""".split()
+)
+_OBSERVANCE_GATE_WORDS: Final = frozenset(
+    """hanukkah chanukah passover kippur hashanah ramadan eid diwali kwanzaa year tet nowruz
+    holi purim lent advent navratri sukkot""".split()
+)
+_ORDINAL_WORDS: Final = frozenset(
+    """first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth
+    thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth
+    twenty-first twenty-second twenty-third twenty-fourth twenty-fifth twenty-sixth
+    twenty-seventh twenty-eighth twenty-ninth thirtieth thirty-first""".split()
+)
+_GATE_WORDS: Final = (
+    _MONTHISH | _STREET_GATE_WORDS | _HOLIDAY_GATE_WORDS | _OBSERVANCE_GATE_WORDS | _ORDINAL_WORDS
+)
 _KEEP_LOWER: Final = _keep_lower()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Final
 
 from app.deid.finding import Category
@@ -261,6 +262,19 @@ def _num(text: str) -> int:
 
 
 Window = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Gates:
+    """Positions of trigger words, found by the caller's tokeniser (saves text scans)."""
+
+    month: list[Window]
+    street: list[Window]
+    holiday: list[Window]
+    observance: list[Window]
+    ordinal: list[Window]
+
+
 _DIGITS_RE: Final = re.compile(r"\d+")
 _MONTH_GATE_RE: Final = re.compile(
     r"(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -270,8 +284,9 @@ _MONTH_GATE_RE: Final = re.compile(
     r"eid|kwanzaa|new year)(?![a-z])"
 )
 _ORD_GATE_RE: Final = re.compile(rf"the\s+(?:{_ORD_WORDS})\b", _I)
-_TLD_GATE_RE: Final = re.compile(
-    r"\.(?:com|org|net|edu|gov|io|co|us|me|ly|info|biz|app|health|tv)\b|://|www\.", _I
+_TLD_GATE_RE: Final = re.compile(  # domains are nearly always written in lower case
+    r"\.(?:com|org|net|edu|gov|io|co|us|me|ly|info|biz|app|health|tv|COM|ORG|NET|EDU|GOV)\b"
+    r"|://|www\.|WWW\."
 )
 
 
@@ -426,7 +441,7 @@ def find_dates(
     text: str,
     dwin: list[Window] | None = None,
     ord_win: list[Window] | None = None,
-    month_hits: list[Window] | None = None,
+    gates: Gates | None = None,
 ) -> Iterator[Span]:
     if dwin is None:
         dwin = [(0, len(text))]
@@ -456,7 +471,9 @@ def find_dates(
         elif sep == "." and len(y) == 2 and not _DATE_PREP_RE.search(text, bs, m.start()):
             continue
         yield m.start(), m.end(), "DATE", "numeric date"
-    if month_hits is None:
+    if gates is not None:
+        month_hits = gates.month
+    else:
         month_hits = [
             m.span()
             for m in _MONTH_GATE_RE.finditer(text)
@@ -481,18 +498,25 @@ def find_dates(
                 if m.group(g):
                     yield m.start(g), m.end(g), "DATE", "month tied to an event"
                     break
-    owin = (ord_win if ord_win is not None else dwin) + _merge(
-        (m.span() for m in _ORD_GATE_RE.finditer(text)), text, 40, 30
+    ord_words = (
+        gates.ordinal if gates is not None else [m.span() for m in _ORD_GATE_RE.finditer(text)]
     )
+    owin = (ord_win if ord_win is not None else dwin) + _merge(iter(ord_words), text, 45, 30)
     for m in _scan(ORDINAL_DATE_RE, text, sorted(owin)):
         yield m.start(1), m.end(1), "DATE", "day of month"
-    hwin = _merge(_find_keys(text, _HOLIDAY_KEYS), text, 10, 30)
+    if gates is not None:
+        hwin = _merge(iter(gates.holiday), text, 40, 30)
+    else:
+        hwin = _merge(_find_keys(text, _HOLIDAY_KEYS), text, 10, 30)
     for m in _scan(HOLIDAY_RE, text, hwin):
         s = m.start()
         if s and (text[s - 1].isalnum() or text[s - 1] == "_"):
             continue
         yield s, m.end(), "DATE", "holiday used as a date"
-    owin2 = _merge(_find_keys(text, _OBSERVANCE_KEYS), text, 30, 30)
+    if gates is not None:
+        owin2 = _merge(iter(gates.observance), text, 40, 30)
+    else:
+        owin2 = _merge(_find_keys(text, _OBSERVANCE_KEYS), text, 30, 30)
     for m in _scan(OBSERVANCE_RE, text, owin2):
         yield m.start(1), m.end(1), "DATE", "religious holiday used as a date"
     for m in _scan(DAY_OF_OBSERVANCE_RE, text, owin2):
@@ -532,7 +556,10 @@ UK_POSTCODE_RE: Final = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b")
 
 
 def find_places(
-    text: str, dwin: list[Window] | None = None, addr_win: list[Window] | None = None
+    text: str,
+    dwin: list[Window] | None = None,
+    addr_win: list[Window] | None = None,
+    gates: Gates | None = None,
 ) -> Iterator[Span]:
     if dwin is None:
         dwin = [(0, len(text))]
@@ -540,11 +567,14 @@ def find_places(
         yield m.start(), m.end(), "ZIP", "UK postcode"
     for m in _scan(ADDRESS_RE, text, addr_win if addr_win is not None else dwin):
         yield m.start(), m.end(), "ADDRESS", "street address"
-    lwin = _merge((g.span() for g in _LOWER_STREET_GATE_RE.finditer(text)), text, 60, 30)
+    if gates is not None:
+        lwin = swin = _merge(iter(gates.street), text, 60, 40)
+    else:
+        lwin = _merge((g.span() for g in _LOWER_STREET_GATE_RE.finditer(text)), text, 60, 30)
+        swin = _merge((g.span() for g in _STREET_GATE_RE.finditer(text)), text, 40, 40)
     for m in _scan(LOWER_ADDRESS_RE, text, lwin):
         grp = 1 if m.group(1) else 0
         yield m.start(grp), m.end(grp), "ADDRESS", "street address (lower case)"
-    swin = _merge((m.span() for m in _STREET_GATE_RE.finditer(text)), text, 40, 40)
     for m in _scan(STREET_NAME_RE, text, swin):
         yield m.start(), m.end(), "ADDRESS", "street name"
     for m in _scan(_ZIP_VALUE_RE, text, dwin):
@@ -624,16 +654,16 @@ def _clusters(hits: list[Window], gap: int) -> list[Window]:
     return out
 
 
-def find_structured(text: str, month_hits: list[Window] | None = None) -> list[Span]:
-    """All regex-based identifiers.  ``month_hits`` (spans of month and holiday words, if
-    the caller already tokenised the text) replaces the month-word scan."""
+def find_structured(text: str, gates: Gates | None = None) -> list[Span]:
+    """All regex-based identifiers.  ``gates`` (trigger-word positions, if the caller has
+    already tokenised the text) replaces several whole-text scans."""
     hits = [m.span() for m in _DIGITS_RE.finditer(text)]
     if not hits:
         dwin: list[Window] = []
         out: list[Span] = []
         out.extend(find_contacts(text, dwin, dwin))
-        out.extend(find_dates(text, dwin, dwin, month_hits))
-        out.extend(find_places(text, dwin, dwin))
+        out.extend(find_dates(text, dwin, dwin, gates))
+        out.extend(find_places(text, dwin, dwin, gates))
         return out
     clusters = _clusters(hits, 12)
     dwin = _merge(iter(clusters), text, 6, 6)  # the number and its neighbouring tokens
@@ -647,8 +677,8 @@ def find_structured(text: str, month_hits: list[Window] | None = None) -> list[S
     ord_win = _merge(iter(ord_hits), text, 45, 30)
     out = []
     out.extend(find_contacts(text, dwin, ssn_win))
-    out.extend(find_dates(text, dwin, ord_win, month_hits))
+    out.extend(find_dates(text, dwin, ord_win, gates))
     out.extend(find_ages(text, dwin))
-    out.extend(find_places(text, dwin, addr_win))
+    out.extend(find_places(text, dwin, addr_win, gates))
     out.extend(find_ids(text, dwin))
     return out
