@@ -268,6 +268,15 @@ class SeriesDialog(QDialog):
         self.until.dateChanged.connect(self._on_form_changed)
         self.zone.currentTextChanged.connect(self._on_form_changed)
         self._days_group.idToggled.connect(self._on_form_changed)
+        # the rule changes only when the user touches the repeat controls (moving a
+        # "2nd Tuesday" session to a Wednesday must not turn the rule into "2nd Wednesday")
+        self.rule_touched = False
+        for w in (self.repeat, self.ends, self.nth):
+            w.activated.connect(self._on_rule_control_used)
+        for sb in (self.interval, self.count):
+            sb.valueChanged.connect(self._on_rule_control_used)
+        self.until.dateChanged.connect(self._on_rule_control_used)
+        self._days_group.idClicked.connect(self._on_rule_control_used)
         self._on_form_changed()
         self._initial = self._snapshot()
         self.title_edit.setFocus()
@@ -381,6 +390,9 @@ class SeriesDialog(QDialog):
 
     def has_unsaved_changes(self) -> bool:
         return self._snapshot() != self._initial
+
+    def _on_rule_control_used(self, *_args: object) -> None:
+        self.rule_touched = True
 
     # --- live feedback ---------------------------------------------------------------------
     def _on_form_changed(self, *_args: object) -> None:
@@ -516,7 +528,7 @@ class SeriesDialog(QDialog):
         series_level: dict[str, Any] = {}
         if " ".join(f.title.split()) != s.title:
             series_level["title"] = f.title
-        if f.rrule != s.rrule:
+        if self.rule_touched and f.rrule != s.rrule:
             series_level["rrule"] = f.rrule
         if f.timezone != s.timezone:
             series_level["timezone"] = f.timezone

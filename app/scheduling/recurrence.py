@@ -132,6 +132,10 @@ def parse_recurrence(rule: str, start_local: datetime) -> Recurrence:
         return Recurrence()
     custom = Recurrence(kind=RepeatKind.CUSTOM, custom_rule=rule)
     try:
+        start_local = snap_start(rule, start_local)  # a stored start may precede the rule
+    except (ValueError, TypeError, KeyError, IndexError):
+        return custom
+    try:
         parts = rule_parts(rule)
     except ValidationError:
         return custom
@@ -170,6 +174,7 @@ def describe(rule: str, start_local: datetime) -> str:
     rec = parse_recurrence(rule, start_local)
     if rec.kind is RepeatKind.NONE:
         return "Once"
+    start_local = snap_start(rule, start_local)
     if rec.kind is RepeatKind.CUSTOM:
         return f"Custom rule ({rule})"
     n = rec.interval

@@ -304,3 +304,20 @@ def test_attention_targets_open_the_session(page: CalendarPage) -> None:
     item = page.selected_item()
     assert item is not None and item.recurrence_id == datetime(2026, 6, 9, 12)
     assert not page.open_target("notes:3")
+
+
+def test_moving_one_session_to_another_day_keeps_the_series_rule(
+    qtbot, page: CalendarPage  # type: ignore[no-untyped-def]
+) -> None:
+    page.show_occurrence(1, datetime(2026, 6, 9, 12))
+    item = page.selected_item()
+    assert item is not None
+    dlg = SeriesDialog(page.ctx.db, page._groups, "America/Chicago", page,
+                       detail=schedule.get_series(page.ctx.db, 1), item=item,
+                       scope_chooser=lambda _p: EditScope.THIS)
+    qtbot.addWidget(dlg)
+    dlg.date_edit.setDate(dlg.date_edit.date().addDays(1))  # Tuesday -> Wednesday
+    with qtbot.waitSignal(dlg.saved):
+        dlg.buttons.accepted.emit()
+    assert schedule.get_series(page.ctx.db, 1).series.rrule == "FREQ=MONTHLY;BYDAY=2TU"
+    assert schedule.get_item(page.ctx.db, 1, datetime(2026, 6, 9, 12)).moved

@@ -372,3 +372,11 @@ def test_moving_following_sessions_to_another_weekday_moves_the_rule_too(
     assert {utc_to_local(i.start_utc, NY).strftime("%a %H:%M") for i in after} == {"Wed 09:30"}
     before = [i for i in year(db) if i.series_id == sid]
     assert [i.recurrence_id.day for i in before] == [3, 10, 17, 24, 31]
+
+
+def test_rules_stored_with_a_start_before_their_first_session_read_naturally() -> None:
+    # the demo stores "from the 1st of the month" with these rules
+    first = datetime(2023, 11, 1, 12)  # a Wednesday
+    assert describe("FREQ=MONTHLY;BYDAY=2TU", first) == "Monthly on the 2nd Tuesday"
+    assert describe("FREQ=MONTHLY;BYDAY=-1FR", first) == "Monthly on the last Friday"
+    assert describe("FREQ=WEEKLY;INTERVAL=3;BYDAY=MO", first) == "Every 3 weeks on Monday"
