@@ -202,6 +202,21 @@ def test_empty() -> None:
     assert find_phi("") == []
 
 
+def test_token_gates_match_text_scans() -> None:
+    """The fast path (trigger words from the tokeniser) finds what the plain scans find."""
+    from app.deid.lexicon import lexicon
+    from app.deid.names import gate_hits, tokenize
+    from app.deid.patterns import find_structured
+
+    text = (
+        "On Thanksgiving and Christmas Eve, the 3rd of May, mid-November, on the first, "
+        "123 Maple Street Apt 4B, on Elm Street, 88 cedar st apt 2, during Ramadan, "
+        "Martin Luther King Jr. Day, the Fourth of July, Rue Saint-Hubert."
+    )
+    gates = gate_hits(tokenize(text, lexicon()))
+    assert set(find_structured(text)) == set(find_structured(text, gates))
+
+
 def test_gc_state_restored() -> None:
     import gc
 
