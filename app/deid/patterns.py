@@ -507,7 +507,7 @@ def find_dates(
     if gates is not None:
         hwin = _merge(iter(gates.holiday), text, 40, 30)
     else:
-        hwin = _merge(_find_keys(text, _HOLIDAY_KEYS), text, 10, 30)
+        hwin = _merge(_find_keys(text, _HOLIDAY_KEYS), text, 40, 30)
     for m in _scan(HOLIDAY_RE, text, hwin):
         s = m.start()
         if s and (text[s - 1].isalnum() or text[s - 1] == "_"):
