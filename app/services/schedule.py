@@ -593,6 +593,7 @@ def _edit_from(
         )
     ).all()
     spec = sessions._spec(target)
+    now = utcnow(db.clock)
     for occ in rows:
         occ.series_id = tid
         occ.recurrence_id = occ.recurrence_id + shift
@@ -602,12 +603,13 @@ def _edit_from(
             occ.moved = False
         elif duration is not None:
             occ.end_utc = occ.start_utc + timedelta(minutes=duration)
-        if location is not None:
-            occ.location = None
-        if video_url is not None:
-            occ.video_url = None
-        if agenda is not None:
-            occ.agenda = None
+        if occ.start_utc > now:  # sessions that took place keep what they had
+            if location is not None:
+                occ.location = None
+            if video_url is not None:
+                occ.video_url = None
+            if agenda is not None:
+                occ.agenda = None
         s.add(occ)
         s.flush()
     return ChangeResult(tid, picked + shift if picked >= at else None)
@@ -1416,6 +1418,8 @@ def export_ics(db: Database, group_id: int | None = None) -> bytes:
     from app.calendar_io.exporter import ExportOccurrence, ExportSeries, export_calendar
 
     with transaction(db.engine) as s:
+        if not db.read_only:  # the calendar leaves the app: audited (ids only)
+            audit.record(s, "export", "consult_group", group_id, db.clock)
         q = (
             select(SessionSeries, Group)
             .join(Group, col(Group.id) == SessionSeries.group_id)

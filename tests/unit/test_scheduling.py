@@ -380,3 +380,15 @@ def test_rules_stored_with_a_start_before_their_first_session_read_naturally() -
     assert describe("FREQ=MONTHLY;BYDAY=2TU", first) == "Monthly on the 2nd Tuesday"
     assert describe("FREQ=MONTHLY;BYDAY=-1FR", first) == "Monthly on the last Friday"
     assert describe("FREQ=WEEKLY;INTERVAL=3;BYDAY=MO", first) == "Every 3 weeks on Monday"
+
+
+def test_a_room_change_for_all_sessions_keeps_past_sessions_rooms(
+    db: Database, group: int, fake_clock: FakeClock
+) -> None:
+    sid = make_series(db, group)
+    schedule.edit_occurrence(db, sid, datetime(2026, 2, 10, 12), "this", location="Old room")
+    schedule.edit_occurrence(db, sid, datetime(2026, 4, 14, 12), "this", location="Room 3")
+    schedule.edit_occurrence(db, sid, datetime(2026, 5, 12, 12), "all", location="Room 7")
+    items = {i.recurrence_id.month: i.location for i in year(db)}
+    assert items[2] == "Old room"  # history
+    assert items[4] == items[5] == items[12] == "Room 7"
