@@ -104,6 +104,10 @@ def _hours(args: argparse.Namespace) -> int:
     led, ev = ov.ledger, ov.evaluation
     shown_start = None if led.start in (None, date.min) else led.start
     shown_end = None if led.end in (None, date.max) else led.end
+    if args.csv or args.json:
+        from app.services import security
+
+        security.record_event(db, "export", "member", member.id)
     if args.csv:
         write_csv(led.entries, sys.stdout)
         return 0

@@ -619,6 +619,8 @@ def report(
         m = _member(s, member_id)
         rs = load_set_or_default(db, set_id or _member_set_id(s, member_id))
         entries = tuple(_entries(s, m, start, end))
+        if not db.read_only:  # a report leaves the app: audited (ids only)
+            audit.record(s, "export", "member", member_id, db.clock)
         today = _today(db, m)
         lock_row = s.exec(
             select(PeriodLock).where(

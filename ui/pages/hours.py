@@ -531,6 +531,9 @@ class HoursPage(QWidget):
 
     def export_csv(self, path: Path) -> int:
         assert self.overview is not None
+        from app.services import security
+
+        security.record_event(self.ctx.db, "export", "member", self.member_id())
         fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             return write_csv(self.overview.ledger.entries, fh)
