@@ -944,7 +944,8 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             if consumed[k + 1]:
                 break
             k += 1
-        if k == i and t.low in lex.places and t.low not in lex.first:
+        prep = toks[i - 1].low if toks[i - 1].low not in ("the", "a", "an") else toks[i - 2].low
+        if k == i and t.low in lex.places and prep == "in":
             continue  # "works in Denver" -> handled as a place
         if k > i and all(toks[x].low in lex.places or toks[x].low in lex.regions for x in (i, k)):
             if k == i + 1 and toks[k].gap_before == " ":
