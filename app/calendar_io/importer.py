@@ -164,8 +164,8 @@ class _Reader:
                 d = datetime.strptime(day + clock, "%Y%m%d%H%M%S")
         except ValueError:
             raise EventError(f"{prop.name} “{raw[:30]}” is not a real date") from None
-        if d.year < 1800:
-            raise EventError(f"{prop.name} “{raw[:30]}” is before the year 1800")
+        if not 1800 <= d.year <= 2200:
+            raise EventError(f"{prop.name} “{raw[:30]}” is outside the years 1800 to 2200")
         vtype = (prop.param("VALUE") or "").upper()
         if clock is None:
             if vtype not in ("", "DATE"):

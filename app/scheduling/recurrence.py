@@ -302,7 +302,10 @@ def _floating_until(value: str, start_local: datetime, timezone: str) -> str:
             return f"{d:%Y%m%d}T235959" if _is_timed(start_local) else value
         if value.endswith("Z"):
             instant = datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-            return f"{utc_to_local(instant, timezone):%Y%m%dT%H%M%S}"
+            try:
+                return f"{utc_to_local(instant, timezone):%Y%m%dT%H%M%S}"
+            except OverflowError:  # the end of time (9999): as written
+                return value[:-1]
         datetime.strptime(value, "%Y%m%dT%H%M%S")
         return value
     except ValueError:

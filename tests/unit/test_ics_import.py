@@ -385,3 +385,12 @@ def test_custom_vtimezone_without_a_known_name_maps_to_a_well_known_zone() -> No
         "DTSTART;TZID=Lotus CET:20260105T100000")[len("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"):]
     parsed = read_calendar(text)
     assert parsed.series[0].timezone == "Europe/Paris"
+
+
+def test_dates_at_the_end_of_time_are_refused_or_bounded_not_crashing() -> None:
+    parsed = read_calendar(_one_event(
+        "DTSTART;TZID=Pacific/Auckland:20260105T100000\n"
+        "RRULE:FREQ=WEEKLY;UNTIL=99991231T235959Z"))
+    assert parsed.series[0].rrule.endswith("UNTIL=99991231T235959")
+    with pytest.raises(IcsError, match="1800 to 2200"):
+        read_calendar(_one_event("DTSTART;TZID=Pacific/Auckland:99991231T235959"))
