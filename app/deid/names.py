@@ -446,7 +446,8 @@ METHOD_WORDS: Final = frozenset(
 POSSESSIVE_METHOD_WORDS: Final = frozenset(
     """model theory framework book books typology paradigm stages hierarchy triad modes
     seven-eyed four-category cognitive protocol criteria method technique taxonomy
-    conceptualization manual handbook cbt dbt act ipt emdr cpt erp eft ifs cft mbct mbsr
+    conceptualization scale inventory questionnaire index measure checklist interview
+    manual handbook cbt dbt act ipt emdr cpt erp eft ifs cft mbct mbsr
     tf-cbt pcit fbt abft sfbt""".split()
 )
 INSTRUMENT_WORDS: Final = frozenset(
@@ -569,7 +570,7 @@ NAME_PARTICLES: Final = frozenset(
     " mac abu bint".split()
 )
 CAP_PARTICLES: Final = frozenset("ó ní nic ua uí mac abu bin ibn bint al el".split())
-_LOWER_RUN_RE: Final = re.compile(r"(?:[a-z][a-z'-]*\s){1,3}$")
+_LOWER_RUN_RE: Final = re.compile(r"(?<![\w'-])(?:[a-z][a-z'-]*\s){1,3}$")
 LOWER_ORG_SUFFIXES: Final = frozenset(
     """school academy college university hospital clinic center centre church manor plant
     middle high elementary house hospice pharmacy factory warehouse""".split()
@@ -1381,7 +1382,10 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                     b.label, b.reason = "NAME", "lower-case surname following a first name"
                     changed = True
             elif b.label == "NAME" and a.label is None and not consumed[i]:
-                if a.cap and not a.allcaps and a.low in lex.first and not _hard_excluded(lex, a):
+                a_first = a.low in lex.first or (
+                    a.low in lex.eponyms and not _is_english(lex, b.low) and b.cap
+                )
+                if a.cap and not a.allcaps and a_first and not _hard_excluded(lex, a):
                     if a.sent_start and a.low in lex.english and a.low not in lex.word_names:
                         continue
                     a.label, a.reason = "NAME", "first name preceding a surname"
