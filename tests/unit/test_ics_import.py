@@ -82,9 +82,7 @@ def reference(data: bytes) -> list[datetime]:
 
 @needs_corpus
 @pytest.mark.parametrize("name", [n for n in corpus_files() if n not in REFERENCE_UNUSABLE])
-def test_corpus_file_imports_the_same_occurrences_as_the_reference(
-    db: Database, name: str
-) -> None:
+def test_corpus_file_imports_the_same_occurrences_as_the_reference(db: Database, name: str) -> None:
     data = (CORPUS / name).read_bytes()
     assert ours(db, data) == reference(data)
 
@@ -147,8 +145,11 @@ def test_kitchen_sink_file_imports_valid_events_and_reports_the_rest(db: Databas
 def test_icloud_file_with_an_invalid_historic_offset_still_imports(db: Database) -> None:
     report = schedule.import_ics(db, (CORPUS / "icalevents__icloud.ics").read_bytes(), "I", "UTC")
     assert report.created == 4
-    weekly = [i for i in schedule.calendar_items(db, LO, HI) if i.timezone == "Europe/Berlin"
-              and i.start_utc.year == 2016]
+    weekly = [
+        i
+        for i in schedule.calendar_items(db, LO, HI)
+        if i.timezone == "Europe/Berlin" and i.start_utc.year == 2016
+    ]
     assert len({i.series_id for i in weekly}) >= 2
 
 
@@ -217,15 +218,17 @@ def test_malformed_file_is_rejected_or_partly_rejected_with_a_reason(
 @needs_corpus
 def test_truncated_file_names_the_missing_end(db: Database) -> None:
     with pytest.raises(IcsError, match="cut off.*END:VCALENDAR"):
-        schedule.import_ics(db, (CORPUS / "malformed" / "icalendar__small_bad_calendar.ics")
-                            .read_bytes())
+        schedule.import_ics(
+            db, (CORPUS / "malformed" / "icalendar__small_bad_calendar.ics").read_bytes()
+        )
 
 
 @needs_corpus
 def test_invalid_frequency_is_named(db: Database) -> None:
     with pytest.raises(IcsError, match="INVALID_TYPE_CAUSES_ERROR"):
-        schedule.import_ics(db, (CORPUS / "malformed" /
-                                 "icalendar__issue_1081_invalid_rrule_freq.ics").read_bytes())
+        schedule.import_ics(
+            db, (CORPUS / "malformed" / "icalendar__issue_1081_invalid_rrule_freq.ics").read_bytes()
+        )
 
 
 # --- without the corpus -------------------------------------------------------------------
@@ -238,14 +241,16 @@ def test_utf16_and_bom_files_decode() -> None:
 
 
 def test_tab_folded_lines_unfold() -> None:
-    cal, _ = parse("BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:Peer\n\tconsult\nEND:VEVENT\n"
-                   "END:VCALENDAR\n")
+    cal, _ = parse(
+        "BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:Peer\n\tconsult\nEND:VEVENT\nEND:VCALENDAR\n"
+    )
     assert next(cal.walk("VEVENT")).text("SUMMARY") == "Peerconsult"
 
 
 def test_quoted_parameters_may_hold_colons_and_commas() -> None:
     name, params, value = parse_content_line(
-        'DTSTART;TZID="(UTC-05:00) Eastern Time (US & Canada)";X=a,b:20201028T133000')
+        'DTSTART;TZID="(UTC-05:00) Eastern Time (US & Canada)";X=a,b:20201028T133000'
+    )
     assert name == "DTSTART" and value == "20201028T133000"
     assert params["TZID"] == "(UTC-05:00) Eastern Time (US & Canada)"
 
@@ -284,19 +289,26 @@ def test_not_an_icalendar_file_is_refused_clearly(db: Database) -> None:
 
 
 def test_unbounded_sub_daily_rule_is_bounded_on_import(db: Database) -> None:
-    data = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nSUMMARY:Spam\r\n"
-            b"DTSTART:20260101T000000Z\r\nDURATION:PT5M\r\nRRULE:FREQ=SECONDLY\r\n"
-            b"END:VEVENT\r\nEND:VCALENDAR\r\n")
+    data = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nSUMMARY:Spam\r\n"
+        b"DTSTART:20260101T000000Z\r\nDURATION:PT5M\r\nRRULE:FREQ=SECONDLY\r\n"
+        b"END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
     report = schedule.import_ics(db, data, "Spam", "UTC")
     assert any("bounded" in p for p in report.problems)
-    items = schedule.calendar_items(db, datetime(2025, 1, 1, tzinfo=UTC),
-                                    datetime(2027, 1, 1, tzinfo=UTC))
+    items = schedule.calendar_items(
+        db, datetime(2025, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
+    )
     assert len(items) == 5000
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.binary(max_size=400) | st.text(max_size=400).map(
-    lambda t: ("BEGIN:VCALENDAR\r\n" + t + "\r\nEND:VCALENDAR").encode()))
+@given(
+    st.binary(max_size=400)
+    | st.text(max_size=400).map(
+        lambda t: ("BEGIN:VCALENDAR\r\n" + t + "\r\nEND:VCALENDAR").encode()
+    )
+)
 def test_reader_never_crashes_on_garbage(data: bytes) -> None:
     try:
         read_calendar(data)
@@ -304,14 +316,29 @@ def test_reader_never_crashes_on_garbage(data: bytes) -> None:
         pass
 
 
-lines = st.sampled_from([
-    "BEGIN:VEVENT", "END:VEVENT", "UID:a", "DTSTART:20260101T100000Z",
-    "DTSTART;TZID=Eastern Standard Time:20260101T100000", "DTSTART;VALUE=DATE:20260101",
-    "DTEND:20260101T110000Z", "DURATION:PT1H", "DURATION:-PT1W1D", "RRULE:FREQ=WEEKLY;COUNT=3",
-    "RRULE:FREQ=DAILY;UNTIL=20260105T000000Z", "RRULE:FREQ=NEVER", "EXDATE:20260108T100000Z",
-    "RECURRENCE-ID:20260108T100000Z", "STATUS:CANCELLED", "RDATE;VALUE=DATE:20260301",
-    "X-WR-TIMEZONE:Europe/Berlin", "SUMMARY:Peer consult", "DTSTART:2026",
-])
+lines = st.sampled_from(
+    [
+        "BEGIN:VEVENT",
+        "END:VEVENT",
+        "UID:a",
+        "DTSTART:20260101T100000Z",
+        "DTSTART;TZID=Eastern Standard Time:20260101T100000",
+        "DTSTART;VALUE=DATE:20260101",
+        "DTEND:20260101T110000Z",
+        "DURATION:PT1H",
+        "DURATION:-PT1W1D",
+        "RRULE:FREQ=WEEKLY;COUNT=3",
+        "RRULE:FREQ=DAILY;UNTIL=20260105T000000Z",
+        "RRULE:FREQ=NEVER",
+        "EXDATE:20260108T100000Z",
+        "RECURRENCE-ID:20260108T100000Z",
+        "STATUS:CANCELLED",
+        "RDATE;VALUE=DATE:20260301",
+        "X-WR-TIMEZONE:Europe/Berlin",
+        "SUMMARY:Peer consult",
+        "DTSTART:2026",
+    ]
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -325,30 +352,41 @@ def test_importer_never_crashes_on_shuffled_properties(body: list[str]) -> None:
 
 
 def _one_event(body: str) -> str:
-    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nSUMMARY:t\r\n"
-            + body.replace("\n", "\r\n") + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nSUMMARY:t\r\n"
+        + body.replace("\n", "\r\n")
+        + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
 
 
 def test_unquoted_uri_zone_and_unknown_rule_parts_are_tolerated() -> None:
-    parsed = read_calendar(_one_event(
-        "DTSTART;TZID=tzone://Microsoft/Utc:20260105T100000\n"
-        "RRULE:FREQ=WEEKLY;COUNT=3;X-NAME=1"))
+    parsed = read_calendar(
+        _one_event(
+            "DTSTART;TZID=tzone://Microsoft/Utc:20260105T100000\nRRULE:FREQ=WEEKLY;COUNT=3;X-NAME=1"
+        )
+    )
     s = parsed.series[0]
     assert (s.timezone, s.rrule) == ("UTC", "FREQ=WEEKLY;COUNT=3")
     assert any("X-NAME" in p for p in parsed.problems)
 
 
 def test_a_dtstart_outside_its_rule_still_counts_as_an_occurrence() -> None:
-    parsed = read_calendar(_one_event(
-        "DTSTART;TZID=America/Chicago:20260101T090000\n"
-        "RRULE:FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=4"))
+    parsed = read_calendar(
+        _one_event(
+            "DTSTART;TZID=America/Chicago:20260101T090000\n"
+            "RRULE:FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=4"
+        )
+    )
     assert parsed.series[0].extra == {datetime(2026, 1, 1, 9, 0)}
 
 
 def test_a_date_exdate_removes_that_day_of_a_timed_series() -> None:
-    parsed = read_calendar(_one_event(
-        "DTSTART;TZID=America/Chicago:20260105T090000\nRRULE:FREQ=DAILY;COUNT=5\n"
-        "EXDATE;VALUE=DATE:20260106,20260108"))
+    parsed = read_calendar(
+        _one_event(
+            "DTSTART;TZID=America/Chicago:20260105T090000\nRRULE:FREQ=DAILY;COUNT=5\n"
+            "EXDATE;VALUE=DATE:20260106,20260108"
+        )
+    )
     assert parsed.series[0].exdates == {datetime(2026, 1, 6, 9), datetime(2026, 1, 8, 9)}
 
 
@@ -360,37 +398,98 @@ def test_zero_interval_is_refused_not_expanded() -> None:
 def test_a_fold_inside_a_multibyte_character_keeps_the_text() -> None:
     summary = "Supervisión clínica".encode()
     cut = summary.index("ó".encode()) + 1  # between the two bytes of "ó"
-    data = (b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:u\r\nDTSTART:20260105T100000Z\r\n"
-            b"SUMMARY:" + summary[:cut] + b"\r\n " + summary[cut:] + b"\r\n"
-            b"END:VEVENT\r\nEND:VCALENDAR\r\n")
+    data = (
+        b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:u\r\nDTSTART:20260105T100000Z\r\n"
+        b"SUMMARY:" + summary[:cut] + b"\r\n " + summary[cut:] + b"\r\n"
+        b"END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
     parsed = read_calendar(data)
     assert parsed.series[0].title == "Supervisión clínica"
     assert not parsed.problems
 
 
 def test_an_event_ending_before_it_starts_is_kept_with_a_note() -> None:
-    parsed = read_calendar(_one_event(
-        "DTSTART:20260105T100000Z\nDTEND:20260105T090000Z\nRRULE:FREQ=WEEKLY;COUNT=2"))
+    parsed = read_calendar(
+        _one_event("DTSTART:20260105T100000Z\nDTEND:20260105T090000Z\nRRULE:FREQ=WEEKLY;COUNT=2")
+    )
     assert parsed.series[0].duration_minutes == 0
     assert any("ends before it starts" in p for p in parsed.problems)
 
 
 def test_custom_vtimezone_without_a_known_name_maps_to_a_well_known_zone() -> None:
-    text = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTIMEZONE\r\nTZID:Lotus CET\r\n"
-            "BEGIN:STANDARD\r\nDTSTART:19501029T030000\r\nTZOFFSETFROM:+0200\r\n"
-            "TZOFFSETTO:+0100\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\n"
-            "BEGIN:DAYLIGHT\r\nDTSTART:19500326T020000\r\nTZOFFSETFROM:+0100\r\n"
-            "TZOFFSETTO:+0200\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\n"
-            "END:VTIMEZONE\r\n") + _one_event(
-        "DTSTART;TZID=Lotus CET:20260105T100000")[len("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"):]
+    text = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTIMEZONE\r\nTZID:Lotus CET\r\n"
+        "BEGIN:STANDARD\r\nDTSTART:19501029T030000\r\nTZOFFSETFROM:+0200\r\n"
+        "TZOFFSETTO:+0100\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\n"
+        "BEGIN:DAYLIGHT\r\nDTSTART:19500326T020000\r\nTZOFFSETFROM:+0100\r\n"
+        "TZOFFSETTO:+0200\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\n"
+        "END:VTIMEZONE\r\n"
+    ) + _one_event("DTSTART;TZID=Lotus CET:20260105T100000")[
+        len("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") :
+    ]
     parsed = read_calendar(text)
     assert parsed.series[0].timezone == "Europe/Paris"
 
 
 def test_dates_at_the_end_of_time_are_refused_or_bounded_not_crashing() -> None:
-    parsed = read_calendar(_one_event(
-        "DTSTART;TZID=Pacific/Auckland:20260105T100000\n"
-        "RRULE:FREQ=WEEKLY;UNTIL=99991231T235959Z"))
+    parsed = read_calendar(
+        _one_event(
+            "DTSTART;TZID=Pacific/Auckland:20260105T100000\n"
+            "RRULE:FREQ=WEEKLY;UNTIL=99991231T235959Z"
+        )
+    )
     assert parsed.series[0].rrule.endswith("UNTIL=99991231T235959")
     with pytest.raises(IcsError, match="1800 to 2200"):
         read_calendar(_one_event("DTSTART;TZID=Pacific/Auckland:99991231T235959"))
+
+
+MUTATIONS = [
+    "",
+    "DTSTART:99991231T235959Z",
+    "DTSTART;VALUE=DATE:00010101",
+    "RRULE:FREQ=DAILY;BYSETPOS=400",
+    "RRULE:FREQ=WEEKLY;BYDAY=9MO",
+    "EXDATE:garbage",
+    "RECURRENCE-ID:20200101T000000Z",
+    "DURATION:P99999D",
+    "RRULE:FREQ=YEARLY;BYWEEKNO=60",
+    "RRULE:FREQ=MONTHLY;BYMONTHDAY=0",
+    "BEGIN:VEVENT",
+    "END:VEVENT",
+    "DTSTART;TZID=:20200101T000000",
+    "RRULE:FREQ=DAILY;BYHOUR=25",
+    "RDATE;VALUE=PERIOD:20200101T000000Z/PT1H",
+    "RRULE:;;;",
+    "DTEND;VALUE=DATE:20200101",
+    "RRULE:FREQ=WEEKLY;UNTIL=99991231T235959Z",
+    "STATUS:CANCELLED",
+    "BEGIN:VTIMEZONE",
+]
+
+
+@needs_corpus
+@settings(max_examples=120, deadline=None)
+@given(
+    name=st.sampled_from(corpus_files() + [f"malformed/{n}" for n in malformed_files()] or ["-"]),
+    edits=st.lists(
+        st.tuples(st.integers(0, 10_000), st.integers(0, 2), st.sampled_from(MUTATIONS)),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_mutated_corpus_files_never_crash_the_importer(
+    name: str, edits: list[tuple[int, int, str]]
+) -> None:
+    lines = (CORPUS / name).read_bytes().decode("utf-8", "replace").splitlines()
+    for pos, op, text in edits:
+        i = pos % max(1, len(lines))
+        if op == 0 and lines:
+            del lines[i]
+        elif op == 1:
+            lines.insert(i, text)
+        elif lines:
+            lines[i] = lines[i][: pos % (len(lines[i]) + 1)]
+    try:
+        read_calendar("\r\n".join(lines))
+    except IcsError as err:
+        assert str(err)
