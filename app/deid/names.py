@@ -1,8 +1,18 @@
 """Token-based detection of person names, places and organisations.
 
-The text is tokenised once; every word token gets a few cheap features (capitalisation,
-sentence position, dictionary membership) and a small set of ordered rules decides whether
-it is part of a NAME, LOCATION or ORG span.
+The text is tokenised once (ordinary lower-case dictionary words that no rule looks at are
+skipped); every token gets a few cheap features (capitalisation, sentence start,
+possessive, the text gap before it) and :func:`find_names` runs ordered passes:
+
+1. multi-word phrases: states/countries and cited authors (never PHI), gazetteer places;
+2. organisations: capitalised runs ending in an organisation word, runs after an
+   employer/school cue ("works at", "attends", "Employer:"), "at Valley Presbyterian",
+   saint-named institutions, lower-case "essex county youth house";
+3. per-token decisions: title/relationship cues, first-name and surname lists, capitalised
+   words that are not English words, word-names in name position, places, lower-case
+   first names; then cited authors/eponyms are removed again ("Clark's model");
+4. multi-word places, surname pairing, middle initials, lists of names, particles;
+5. propagation of a confirmed name to its other mentions; initials ("J.M.").
 """
 
 from __future__ import annotations
