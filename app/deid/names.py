@@ -568,7 +568,7 @@ IDENTITY_WORDS: Final = frozenset(
 )
 PROGRAMS: Final = frozenset(
     """aa na ga oa ca ea slaa saa coda acoa al-anon alateen nar-anon smart nami celebrate
-    refuge dharma""".split()
+    refuge dharma bible scripture torah quran koran mass worship prayer sunday""".split()
 )
 LOWER_CUE_STOP: Final = frozenset(
     """will may can might must shall should would could did does do has had is was are were be
@@ -1225,8 +1225,10 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 t.label = "LOCATION"
                 t.reason = "place name from gazetteer"
                 continue
-            if t.sent_start and not listed and _looks_english(low):
-                continue
+            if not listed and _looks_english(low) and not after_name:
+                continue  # "Rescripting", "Psychoeducation", "Dysregulated"
+            if pv0 is not None and pv0.low in ("hurricane", "storm", "typhoon", "cyclone"):
+                continue  # "Hurricane Katrina"
             pv = prev_tok(i)
             if (
                 pv is not None
