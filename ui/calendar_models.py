@@ -32,6 +32,9 @@ ColorRole = Qt.ItemDataRole.UserRole + 4  # the group's colour (QColor)
 IsTodayRole = Qt.ItemDataRole.UserRole + 5  # bool: the cell/row is today
 InPeriodRole = Qt.ItemDataRole.UserRole + 6  # bool: month cell inside the shown month
 KeyRole = Qt.ItemDataRole.UserRole + 7  # (series_id, recurrence_id)
+ConflictRole = Qt.ItemDataRole.UserRole + 8  # agenda: list[str]; grids: set of keys
+
+Key = tuple[int, datetime]
 
 Index = QModelIndex | QPersistentModelIndex
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -87,12 +90,20 @@ class AgendaModel(QAbstractTableModel):
         self._items: list[CalendarItem] = []
         self._tz = ZoneInfo("UTC")
         self._today = date.today()
+        self._conflicts: dict[Key, list[str]] = {}
 
-    def set_items(self, items: Sequence[CalendarItem], tz: ZoneInfo, today: date) -> None:
+    def set_items(
+        self,
+        items: Sequence[CalendarItem],
+        tz: ZoneInfo,
+        today: date,
+        conflicts: dict[Key, list[str]] | None = None,
+    ) -> None:
         self.beginResetModel()
         self._items = sorted(items, key=lambda i: (i.start_utc, i.series_id))
         self._tz = tz
         self._today = today
+        self._conflicts = dict(conflicts or {})
         self.endResetModel()
 
     def items(self) -> list[CalendarItem]:
@@ -153,9 +164,20 @@ class AgendaModel(QAbstractTableModel):
             if col == "duties":
                 return duty_text(it)
             if col == "status":
-                return status_text(it)
+                warn = "⚠ Conflict" if it.key in self._conflicts else ""
+                return " · ".join(t for t in (status_text(it), warn) if t)
         if role == Qt.ItemDataRole.DecorationRole and col == "group":
             return group_color(it)
+        if role == Qt.ItemDataRole.ToolTipRole and col == "status" and it.key in self._conflicts:
+            return "\n".join(self._conflicts[it.key])
+        if role == ConflictRole:
+            return list(self._conflicts.get(it.key, []))
+        if (
+            role == Qt.ItemDataRole.ForegroundRole
+            and col == "status"
+            and (it.key in self._conflicts and not it.cancelled)
+        ):
+            return QColor("#b45309")
         if role == Qt.ItemDataRole.ToolTipRole:
             zone_note = ""
             if it.timezone != self._tz.key:
@@ -202,6 +224,7 @@ class _GridModel(QAbstractTableModel):
         self._tz = ZoneInfo("UTC")
         self._today = date.today()
         self.drag_key: tuple[int, datetime] | None = None  # the session picked in the view
+        self.conflict_keys: set[Key] = set()  # sessions with a conflict (chips get a ⚠)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         base = super().flags(index)
@@ -284,6 +307,8 @@ class _GridModel(QAbstractTableModel):
             return self.cell_date(r, c) == self._today
         if role == ColorRole:
             return group_color(items[0]) if items else None
+        if role == ConflictRole:
+            return {i.key for i in items} & self.conflict_keys
         if role == Qt.ItemDataRole.ToolTipRole and items:
             return "\n".join(
                 f"{time_range(i, self._tz)}  {i.title} ({i.group_name})"

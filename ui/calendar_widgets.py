@@ -25,6 +25,7 @@ from app.services.schedule import CalendarItem, ConflictInfo
 from app.store.models import DutyRole
 from ui.calendar_models import (
     DEFAULT_COLOR,
+    ConflictRole,
     DateRole,
     InPeriodRole,
     IsTodayRole,
@@ -96,7 +97,9 @@ class GridCellDelegate(QStyledItemDelegate):
             )
         painter.setFont(option.font)
         items: list[CalendarItem] = index.data(ItemsRole) or []
+        warned = index.data(ConflictRole) or set()
         for it in items:
+            mark = "⚠ " if it.key in warned else ""
             if y + line > rect.bottom() + 2:
                 painter.setPen(text_color)
                 painter.drawText(
@@ -134,7 +137,7 @@ class GridCellDelegate(QStyledItemDelegate):
                 )
                 y += 2 * line
                 continue
-            label = f"{local(it.start_utc, self.tz):%H:%M} {it.title}"
+            label = f"{mark}{local(it.start_utc, self.tz):%H:%M} {it.title}"
             painter.drawText(
                 chip.adjusted(4, 0, -2, 0),
                 left,

@@ -1233,30 +1233,31 @@ def _conflicts(
     )
     out = []
     for c in found:
-        if series_id is not None and all(k[0] != series_id for k in c.keys):
-            continue
-        key = c.keys[-1]
-        item = items[key]
         name = members.get(c.member_id or 0, "") if c.member_id else ""
         text = CONFLICT_TEXT.get(c.kind, c.kind)
         if c.duty:
             text += f" (duty: {c.duty.replace('_', '-')})"
         if c.kind == "double_booked":
-            other = items[c.keys[0]]
-            text += f": “{other.title}” and “{item.title}”"
-        out.append(
-            ConflictInfo(
-                kind=c.kind,
-                severity=c.severity,
-                member_id=c.member_id,
-                member_name=name,
-                series_id=key[0],
-                recurrence_id=key[1],
-                start_utc=c.start_utc,
-                title=item.title,
-                message=f"{name} {text}".strip(),
+            first, second = items[c.keys[0]], items[c.keys[-1]]
+            text += f": “{first.title}” and “{second.title}”"
+        # a clash is reported on each session it involves (filtered to one series)
+        for key in dict.fromkeys(c.keys):
+            if series_id is not None and key[0] != series_id:
+                continue
+            item = items[key]
+            out.append(
+                ConflictInfo(
+                    kind=c.kind,
+                    severity=c.severity,
+                    member_id=c.member_id,
+                    member_name=name,
+                    series_id=key[0],
+                    recurrence_id=key[1],
+                    start_utc=item.start_utc,
+                    title=item.title,
+                    message=f"{name} {text}".strip(),
+                )
             )
-        )
     return out
 
 

@@ -321,3 +321,24 @@ def test_moving_one_session_to_another_day_keeps_the_series_rule(
         dlg.buttons.accepted.emit()
     assert schedule.get_series(page.ctx.db, 1).series.rrule == "FREQ=MONTHLY;BYDAY=2TU"
     assert schedule.get_item(page.ctx.db, 1, datetime(2026, 6, 9, 12)).moved
+
+
+def test_conflicting_sessions_are_marked_in_every_view(
+    page: CalendarPage, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    from ui.calendar_models import ConflictRole
+
+    dbt = next(g for g in page._groups if g.name == "DBT team")
+    schedule.create_series(page.ctx.db, dbt.id, "Extra DBT", datetime(2026, 3, 10, 12, 30), 60,
+                           NY)
+    page.refresh()
+    m = page.agenda_model
+    marked = {m.item(r).title for r in range(m.rowCount())
+              if m.data(m.index(r, m.column("status"))) == "⚠ Conflict"}
+    assert marked == {"Trauma consult", "Extra DBT"}
+    row = next(r for r in range(m.rowCount()) if m.item(r).title == "Extra DBT")
+    assert "overlapping" in m.data(m.index(row, 0), ConflictRole)[0]
+    page.set_view("month")
+    pos = page.month_model.position_of(date(2026, 3, 10))
+    assert pos is not None
+    assert len(page.month_model.data(page.month_model.index(*pos), ConflictRole)) == 2

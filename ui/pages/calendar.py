@@ -307,10 +307,12 @@ class CalendarPage(QWidget):
         hidden = self.legend.hidden_groups()
         groups = {g.id for g in self._groups} - hidden
         items = schedule.calendar_items(self.ctx.db, start, end, groups, include_cancelled=True)
+        conflicts = self._conflicts(start, end)
         today = self.today()
         lo, hi = self.period()
+        self.week_model.conflict_keys = self.month_model.conflict_keys = set(conflicts)
         if self.view == "agenda":
-            self.agenda_model.set_items(items, self.tz, today)
+            self.agenda_model.set_items(items, self.tz, today, conflicts)
             self.agenda_box.set_empty(not items)
             self.period_label.setText(f"{lo:%d %b} – {hi:%d %b %Y}")
         elif self.view == "week":
@@ -320,6 +322,16 @@ class CalendarPage(QWidget):
             self.month_model.set_month(self.anchor.replace(day=1), items, self.tz, today)
             self.period_label.setText(f"{self.anchor:%B %Y}")
         self._restore_selection()
+
+    def _conflicts(self, start: datetime, end: datetime) -> dict[tuple[int, datetime], list[str]]:
+        """Upcoming conflicts in the window (past sessions are history: no warnings)."""
+        lo = max(start, self.ctx.clock.now())
+        if lo >= end:
+            return {}
+        out: dict[tuple[int, datetime], list[str]] = {}
+        for c in schedule.list_conflicts(self.ctx.db, lo, end):
+            out.setdefault((c.series_id, c.recurrence_id), []).append(c.message)
+        return out
 
     def _current_view(self) -> QTableView:
         return {"agenda": self.agenda_view, "week": self.week_view, "month": self.month_view}[
