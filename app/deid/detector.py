@@ -9,7 +9,7 @@ from typing import Final
 from app.deid.finding import Category, Finding
 from app.deid.lexicon import lexicon
 from app.deid.names import find_names, gate_hits, tokenize
-from app.deid.patterns import Span, find_structured
+from app.deid.patterns import Span, digit_runs, find_structured
 
 # Higher wins when two different categories overlap.
 PRIORITY: Final[dict[Category, int]] = {
@@ -94,18 +94,14 @@ _AGE_AFTER_PERSON_RE: Final = re.compile(
 )
 
 
-_DIGITS_RE: Final = re.compile(r"\d+")
-
-
-def _ages_after_persons(text: str) -> list[Span]:
+def _ages_after_persons(text: str, hits: list[tuple[int, int]]) -> list[Span]:
     out: list[Span] = []
     last_end = -1
-    for d in _DIGITS_RE.finditer(text):
-        g = d.group()
-        if len(g) not in (2, 3) or not 90 <= int(g) <= 119 or d.start() < last_end:
+    for ds, de in hits:
+        if de - ds not in (2, 3) or not 90 <= int(text[ds:de]) <= 119 or ds < last_end:
             continue
-        for m in _AGE_AFTER_PERSON_RE.finditer(text, max(0, d.start() - 70), d.end() + 20):
-            if m.start(1) == d.start():
+        for m in _AGE_AFTER_PERSON_RE.finditer(text, max(0, ds - 70), de + 20):
+            if m.start(1) == ds:
                 out.append((m.start(1), m.end(1), "AGE", "age over 89 of a person"))
                 last_end = m.end()
                 break
@@ -125,11 +121,12 @@ def find_phi(text: str) -> list[Finding]:
         gc.disable()
     try:
         toks = tokenize(text, lex)
-        spans = find_structured(text, gate_hits(toks))
+        hits = digit_runs(text)
+        spans = find_structured(text, gate_hits(toks), hits)
         names = find_names(text, toks)
         spans.extend(names)
         spans.extend(_ages_after_names(text, names))
-        spans.extend(_ages_after_persons(text))
+        spans.extend(_ages_after_persons(text, hits))
         return _resolve(text, spans)
     finally:
         if gc_was_enabled:

@@ -654,10 +654,18 @@ def _clusters(hits: list[Window], gap: int) -> list[Window]:
     return out
 
 
-def find_structured(text: str, gates: Gates | None = None) -> list[Span]:
+def digit_runs(text: str) -> list[Window]:
+    return [m.span() for m in _DIGITS_RE.finditer(text)]
+
+
+def find_structured(
+    text: str, gates: Gates | None = None, hits: list[Window] | None = None
+) -> list[Span]:
     """All regex-based identifiers.  ``gates`` (trigger-word positions, if the caller has
-    already tokenised the text) replaces several whole-text scans."""
-    hits = [m.span() for m in _DIGITS_RE.finditer(text)]
+    already tokenised the text) replaces several whole-text scans; ``hits`` are the digit
+    runs (:func:`digit_runs`) if already known."""
+    if hits is None:
+        hits = digit_runs(text)
     if not hits:
         dwin: list[Window] = []
         out: list[Span] = []
