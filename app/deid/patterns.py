@@ -411,6 +411,8 @@ def find_contacts(
             yield m.start(), m.end(), "SSN", "social security number pattern"
     for m in _scan(PHONE_RE, text, dwin):
         s = m.start()
+        if _TOLL_FREE_RE.match(m.group()):
+            continue  # hotlines such as 1-800-273-8255 identify nobody
         if _id_cued(text, s):
             yield s, m.end(), "ID", "number after an identifier keyword"
         elif FAX_CUE_RE.search(text, max(0, s - 24), s):
@@ -419,6 +421,7 @@ def find_contacts(
             yield s, m.end(), "PHONE", "telephone number pattern"
 
 
+_TOLL_FREE_RE: Final = re.compile(r"(?:\+?1[\s.-]?)?\(?8(?:00|88|77|66|55|44|33)\b")
 _EMAIL_LEFT_RE: Final = re.compile(r"[\w.+-]+$")
 _EMAIL_RIGHT_RE: Final = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 

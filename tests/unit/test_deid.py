@@ -160,6 +160,7 @@ def test_positive(text: str, expected: str, category: str) -> None:
         "He enjoys reading Marcus Aurelius.",
         "It was rated 7/10, then 24/7 support, then 1/2 tablet.",
         "We read Herman's Trauma and Recovery chapter.",
+        "Crisis resources: 988, or 1-800-273-8255, or 911.",
         "Journal club on the Dodo Bird verdict (Rosenzweig; Luborsky).",
         "Patel and colleagues' meta-analysis was mentioned.",
         "The counterpoint from Chambless and Hollon on empirically supported treatments.",
