@@ -93,6 +93,15 @@ _RATING_CUE_RE: Final = re.compile(
     r"urge|craving|distress|confidence|importance|readiness|sleep)\W{0,3}(?:\w+\W+){0,3}$",
     _I,
 )
+_COUNT_AFTER_RE: Final = re.compile(
+    r"\s*(?:sessions?|days?|weeks?|nights?|times?|items?|questions?|visits?|hours?|points?|"
+    r"criteria|symptoms?|doses?|tabs?|tablets?|pills?|drinks?|cigarettes?|correct)\b",
+    _I,
+)
+_SCALE_BEFORE_RE: Final = re.compile(
+    r"\b(?:[A-Z][A-Za-z]*[A-Z][A-Za-z]*(?:-\d{1,2}[A-Z]?)?|score|total|scored)"
+    r"\s*(?:score|total|of|was|is|=|:)?\s*$"
+)
 _DATE_PREP_RE: Final = re.compile(
     r"\b(on|since|until|till|by|from|dated|dob|d\.o\.b\.?|born|before|after|effective)\W*$", _I
 )
@@ -471,6 +480,15 @@ def find_dates(
                 continue
             if a < b <= 8 and not prep:
                 continue
+            if not prep and (
+                _COUNT_AFTER_RE.match(text, m.end())
+                or (
+                    a <= b
+                    and b in (15, 20, 21, 24, 27, 30)
+                    and _SCALE_BEFORE_RE.search(text, max(0, m.start() - 24), m.start())
+                )
+            ):
+                continue  # "attended 6/12 sessions", "PHQ-9 9/27", "MoCA 26/30"
         elif sep == "." and len(y) == 2 and not _DATE_PREP_RE.search(text, bs, m.start()):
             continue
         yield m.start(), m.end(), "DATE", "numeric date"
