@@ -125,7 +125,9 @@ ORG_CUE_WORDS: Final = frozenset(
     director employee employees chaplain therapist counselor psychiatrist doctor monitored
     evaluated shop store office branch site plant warehouse ed er waitress waiter server
     bartender barista cook mechanic technician tech aide cna rn lpn receptionist assistant
-    intern resident fellow officer guard janitor custodian electrician contractor""".split()
+    intern resident fellow officer guard janitor custodian electrician contractor pharmacist
+    dentist accountant engineer attorney lawyer paralegal chef housekeeper security
+    salesperson associate analyst developer programmer""".split()
 )
 ORG_FILLERS: Final = frozenset(
     """nights days weekends evenings mornings shifts part-time full-time overtime remotely

@@ -449,6 +449,15 @@ def _find_at(text: str) -> Iterator[Span]:
         i = text.find("@", i + 1)
 
 
+def _same_denominator_nearby(text: str, s: int, e: int, b: int) -> bool:
+    """Subscale scores such as "inattention 8/9, hyperactivity 6/9" share a denominator."""
+    window = text[max(0, s - 40) : s] + " " + text[e : e + 40]
+    return any(int(x.group(2)) == b and int(x.group(1)) <= b for x in _FRACTION_RE.finditer(window))
+
+
+_FRACTION_RE: Final = re.compile(r"(?<![\w/])(\d{1,2})/(\d{1,2})(?![\w/])")
+
+
 def find_dates(
     text: str,
     dwin: list[Window] | None = None,
@@ -487,6 +496,7 @@ def find_dates(
                     and b in (15, 20, 21, 24, 27, 30)
                     and _SCALE_BEFORE_RE.search(text, max(0, m.start() - 24), m.start())
                 )
+                or (a <= b and _same_denominator_nearby(text, m.start(), m.end(), b))
             ):
                 continue  # "attended 6/12 sessions", "PHQ-9 9/27", "MoCA 26/30"
         elif sep == "." and len(y) == 2 and not _DATE_PREP_RE.search(text, bs, m.start()):
@@ -635,12 +645,17 @@ def _id_cued(text: str, s: int) -> bool:
     if _NEW_SENT_RE.search(tail) and not _ABBR_END_RE.search(tail):
         # value starts a new sentence: the keyword belongs to the previous one
         return False
+    prefix_used = False
     for w in reversed(words[-4:]):
         lw = w.lower()
         if lw in _ID_CUES:
             return True
-        if lw not in _ID_FILLERS:
-            return False
+        if lw in _ID_FILLERS:
+            continue
+        if not prefix_used and w.isupper() and 2 <= len(w) <= 4:
+            prefix_used = True  # "License no. RPH 58832"
+            continue
+        return False
     return False
 
 

@@ -163,6 +163,7 @@ def test_positive(text: str, expected: str, category: str) -> None:
         "We read Herman's Trauma and Recovery chapter.",
         "Crisis resources: 988, or 1-800-273-8255, or 911.",
         "PHQ-9 9/27 today; attended 6/12 sessions; MoCA 26/30; drinks 5/7 days.",
+        "Vanderbilt: inattention 8/9, hyperactivity 6/9.",
         "Journal club on the Dodo Bird verdict (Rosenzweig; Luborsky).",
         "Patel and colleagues' meta-analysis was mentioned.",
         "The counterpoint from Chambless and Hollon on empirically supported treatments.",
