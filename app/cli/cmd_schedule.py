@@ -95,7 +95,10 @@ def _export(args: argparse.Namespace) -> int:
         return 0
     out: Path = args.output
     try:
+        from app.store.engine import touch_private
+
         tmp = out.with_name(out.name + ".part")
+        touch_private(tmp)  # 0600, like every file Consultory writes
         tmp.write_bytes(data)
         tmp.replace(out)
     except OSError as exc:

@@ -59,6 +59,7 @@ def test_import_list_export_and_reimport(data_dir: Path, tmp_path: Path) -> None
     r = run("--data-dir", str(data_dir), "export-ics", "--group", "Exchange team", "-o", str(out))
     assert r.returncode == 0, r.stderr
     text = out.read_text()
+    assert out.stat().st_mode & 0o777 == 0o600
     assert text.count("BEGIN:VEVENT") == 2  # the series and its one moved occurrence
     assert "RECURRENCE-ID;TZID=America/New_York:20220413T130000" in text
 

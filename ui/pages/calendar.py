@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.errors import ConsultoryError
 from app.services import practice, schedule
 from app.services.schedule import CalendarItem, ChangeResult, ConflictInfo
+from app.store.engine import touch_private
 from app.store.models import DutyRole
 from ui.calendar_dialogs import RotationDialog, SeriesDialog, ask_scope
 from ui.calendar_models import (
@@ -746,6 +747,7 @@ class CalendarPage(QWidget):
         try:
             data = schedule.export_ics(self.ctx.db)
             tmp = Path(path + ".part")
+            touch_private(tmp)  # 0600, like every file Consultory writes
             tmp.write_bytes(data)
             tmp.replace(path)
         except OSError as exc:
