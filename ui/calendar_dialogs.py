@@ -124,6 +124,7 @@ class SeriesDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("seriesDialog")
         self.db = db
+        self.viewer_zone = default_zone
         self.detail = detail
         self.item = item
         self._scope_chooser = scope_chooser or ask_scope
@@ -439,21 +440,24 @@ class SeriesDialog(QDialog):
         self.summary.setText(f"{text}. " + (f"First sessions: {nxt}" if nxt else ""))
 
     def _next_sessions(self, rule: str, start: datetime) -> str:
+        """The first three sessions, and the first in my zone when the series has another."""
         tz = self.zone.currentText().strip()
         try:
-            ZoneInfo(tz)
+            zone = ZoneInfo(tz)
         except Exception:  # noqa: BLE001 - an unknown zone is reported on save
             return ""
         if not rule:
             starts = [start]
         else:
             try:
-                it = parse_rule(rule, start).xafter(start, count=3, inc=True)
-                starts = list(it)
+                starts = list(parse_rule(rule, start).xafter(start, count=3, inc=True))
             except (ValueError, TypeError):
                 return ""
-        del tz
-        return ", ".join(f"{d:%a %d %b %H:%M}" for d in starts)
+        text = ", ".join(f"{d:%a %d %b %H:%M}" for d in starts)
+        if starts and tz != self.viewer_zone:
+            mine = starts[0].replace(tzinfo=zone).astimezone(ZoneInfo(self.viewer_zone))
+            text += f" ({tz} time; the first is {mine:%a %H:%M} in {self.viewer_zone})"
+        return text
 
     # --- saving ----------------------------------------------------------------------------
     def _show_error(self, exc: ConsultoryError) -> None:

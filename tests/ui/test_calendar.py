@@ -342,3 +342,13 @@ def test_conflicting_sessions_are_marked_in_every_view(
     pos = page.month_model.position_of(date(2026, 3, 10))
     assert pos is not None
     assert len(page.month_model.data(page.month_model.index(*pos), ConflictRole)) == 2
+
+
+def test_series_dialog_shows_the_first_session_in_my_zone_too(
+    qtbot, page: CalendarPage  # type: ignore[no-untyped-def]
+) -> None:
+    dlg = SeriesDialog(page.ctx.db, page._groups, "America/Chicago", page,
+                       start=datetime(2026, 3, 10, 12, 0))
+    qtbot.addWidget(dlg)
+    dlg.zone.setCurrentText("America/New_York")
+    assert "the first is Tue 11:00 in America/Chicago" in dlg.summary.text()
