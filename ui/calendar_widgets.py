@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QSizePolicy,
     QStyle,
@@ -224,6 +225,8 @@ class DetailsPanel(QWidget):
     postpone_requested = Signal()
     swap_requested = Signal()
     unavailable_toggled = Signal(bool)
+    end_series_requested = Signal()
+    remove_series_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -257,6 +260,12 @@ class DetailsPanel(QWidget):
         self.postpone_btn = QPushButton("Postpone m&y presentation", self)
         self.unavailable_btn = QPushButton("&I can't come", self)
         self.unavailable_btn.setCheckable(True)
+        self.series_btn = QPushButton("&Series…", self)
+        self.series_btn.setToolTip("End the series after this session, or remove it")
+        menu = QMenu(self.series_btn)
+        self.end_action = menu.addAction("End the series after this session…")
+        self.remove_action = menu.addAction("Remove the whole series…")
+        self.series_btn.setMenu(menu)
         self.buttons = (
             self.edit_btn,
             self.cancel_btn,
@@ -265,6 +274,7 @@ class DetailsPanel(QWidget):
             self.swap_btn,
             self.postpone_btn,
             self.unavailable_btn,
+            self.series_btn,
         )
         for b in self.buttons:
             lay.addWidget(b)
@@ -276,6 +286,8 @@ class DetailsPanel(QWidget):
         self.postpone_btn.clicked.connect(self.postpone_requested)
         self.swap_btn.clicked.connect(self.swap_requested)
         self.unavailable_btn.clicked.connect(self.unavailable_toggled)
+        self.end_action.triggered.connect(self.end_series_requested)
+        self.remove_action.triggered.connect(self.remove_series_requested)
         self.show_item(None, ZoneInfo("UTC"), None, [], future=False, rule_text="")
 
     def show_item(
@@ -332,6 +344,8 @@ class DetailsPanel(QWidget):
         )
         self.postpone_btn.setVisible(future and presenting and not item.cancelled)
         self.unavailable_btn.setVisible(future and me_id is not None and not item.cancelled)
+        self.series_btn.setVisible(True)
+        self.end_action.setEnabled(future and bool(rule_text))
         self.unavailable_btn.setChecked(me_id in item.absent_ids)
         self.unavailable_btn.setText(
             "&I can come after all" if me_id in item.absent_ids else "&I can't come"

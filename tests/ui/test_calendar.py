@@ -352,3 +352,14 @@ def test_series_dialog_shows_the_first_session_in_my_zone_too(
     qtbot.addWidget(dlg)
     dlg.zone.setCurrentText("America/New_York")
     assert "the first is Tue 11:00 in America/Chicago" in dlg.summary.text()
+
+
+def test_ending_and_removing_a_series_from_the_details_panel(
+    page: CalendarPage, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    page.show_occurrence(1, datetime(2026, 6, 9, 12))
+    page.details.end_action.trigger()
+    assert schedule.get_series(page.ctx.db, 1).series.rrule.endswith("UNTIL=20260609T120000")
+    page.details.remove_action.trigger()
+    assert all(i.series_id != 1 for i in page.agenda_model.items())

@@ -251,6 +251,8 @@ class CalendarPage(QWidget):
         self.details.postpone_requested.connect(self._on_details_postpone_requested)
         self.details.swap_requested.connect(self._on_details_swap_requested)
         self.details.unavailable_toggled.connect(self._on_details_unavailable_toggled)
+        self.details.end_series_requested.connect(self._on_details_end_series_requested)
+        self.details.remove_series_requested.connect(self._on_details_remove_series_requested)
         for keys, slot in (
             (QKeySequence.StandardKey.MoveToPreviousPage, self._on_prev_btn_clicked),
             (QKeySequence.StandardKey.MoveToNextPage, self._on_next_btn_clicked),
@@ -611,6 +613,48 @@ class CalendarPage(QWidget):
                     self.ctx.db, item.series_id, item.recurrence_id
                 ),
             )
+
+    def _on_details_end_series_requested(self) -> None:
+        item = self.selected_item()
+        if item is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "End the series",
+            f"End “{item.title}” after the session of "
+            f"{item.start_utc.astimezone(self.tz):%A %d %B %Y}? Later sessions are removed "
+            "from the calendar; past ones stay.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self._run(
+                "End the series",
+                lambda: schedule.end_series(self.ctx.db, item.series_id, item.recurrence_id),
+            )
+
+    def _on_details_remove_series_requested(self) -> None:
+        item = self.selected_item()
+        if item is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Remove the series",
+            f"Remove every session of “{item.title}” from the calendar? Attendance and notes "
+            "of past sessions are kept for your hours.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            schedule.remove_series(self.ctx.db, item.series_id)
+        except ConsultoryError as exc:
+            QMessageBox.information(self, "Remove the series", str(exc))
+            return
+        self._selected_key = None
+        self.ctx.notify_changed("schedule")
+        self._load()
 
     def _on_details_rotation_requested(self) -> None:
         item = self.selected_item()
