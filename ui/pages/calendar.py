@@ -586,19 +586,25 @@ class CalendarPage(QWidget):
             return
         self._after_change(result, what)
 
+    def _confirm(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     def _on_details_cancel_requested(self) -> None:
         item = self.selected_item()
         if item is None:
             return
-        answer = QMessageBox.question(
-            self,
+        if self._confirm(
             "Cancel session",
             f"Cancel “{item.title}” on {item.start_utc.astimezone(self.tz):%A %d %B}? "
             "It can be restored later.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer == QMessageBox.StandardButton.Yes:
+        ):
             self._run(
                 "Cancel session",
                 lambda: schedule.cancel_occurrence(self.ctx.db, item.series_id, item.recurrence_id),
@@ -618,16 +624,12 @@ class CalendarPage(QWidget):
         item = self.selected_item()
         if item is None:
             return
-        answer = QMessageBox.question(
-            self,
+        if self._confirm(
             "End the series",
             f"End “{item.title}” after the session of "
             f"{item.start_utc.astimezone(self.tz):%A %d %B %Y}? Later sessions are removed "
             "from the calendar; past ones stay.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer == QMessageBox.StandardButton.Yes:
+        ):
             self._run(
                 "End the series",
                 lambda: schedule.end_series(self.ctx.db, item.series_id, item.recurrence_id),
@@ -637,15 +639,11 @@ class CalendarPage(QWidget):
         item = self.selected_item()
         if item is None:
             return
-        answer = QMessageBox.question(
-            self,
+        if not self._confirm(
             "Remove the series",
             f"Remove every session of “{item.title}” from the calendar? Attendance and notes "
             "of past sessions are kept for your hours.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         try:
             schedule.remove_series(self.ctx.db, item.series_id)
