@@ -223,3 +223,22 @@ def test_take_attendance_item_opens_the_attendance_dialog(qtbot, window: MainWin
     s = sessions.create_series(me_ctx.db, g.id, "Past session", rid, 60, "UTC")
     today.attendance_requested.emit(s.id, rid)
     assert opened == [(s.id, rid)]
+
+
+def test_first_run_creates_me_and_my_group_with_inline_errors(qtbot, ctx: AppContext) -> None:
+    from ui.first_run import FirstRunDialog
+
+    dialog = FirstRunDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.accept()  # no name yet
+    assert dialog.error.isVisible() and "needs a name" in dialog.error.text()
+    assert practice.get_me(ctx.db) is None
+    qtbot.keyClicks(dialog.name_edit, "Solo Therapist")
+    dialog.tz_combo.setCurrentText("America/Denver")
+    qtbot.keyClicks(dialog.group_edit, "Thursday peer consultation")
+    dialog.accept()
+    me = practice.get_me(ctx.db)
+    assert me is not None and me.timezone == "America/Denver" and ctx.me_id == me.id
+    groups = practice.list_groups(ctx.db)
+    assert [(g.name, g.coordinator_names) for g in groups] == [
+        ("Thursday peer consultation", ("Solo Therapist",))]
