@@ -231,7 +231,7 @@ def test_first_run_creates_me_and_my_group_with_inline_errors(qtbot, ctx: AppCon
     dialog = FirstRunDialog(ctx)
     qtbot.addWidget(dialog)
     dialog.accept()  # no name yet
-    assert dialog.error.isVisible() and "needs a name" in dialog.error.text()
+    assert not dialog.error.isHidden() and "needs a name" in dialog.error.text()
     assert practice.get_me(ctx.db) is None
     qtbot.keyClicks(dialog.name_edit, "Solo Therapist")
     dialog.tz_combo.setCurrentText("America/Denver")
