@@ -363,3 +363,14 @@ def test_ending_and_removing_a_series_from_the_details_panel(
     assert schedule.get_series(page.ctx.db, 1).series.rrule.endswith("UNTIL=20260609T120000")
     page.details.remove_action.trigger()
     assert all(i.series_id != 1 for i in page.agenda_model.items())
+
+
+def test_details_panel_lists_the_selected_sessions_conflicts(page: CalendarPage) -> None:
+    dbt = next(g for g in page._groups if g.name == "DBT team")
+    schedule.create_series(page.ctx.db, dbt.id, "Extra DBT", datetime(2026, 3, 10, 12, 30), 60,
+                           NY)
+    page.refresh()
+    page.show_occurrence(1, datetime(2026, 3, 10, 12))
+    assert "overlapping" in page.details.conflicts.text()
+    page.show_occurrence(1, datetime(2026, 4, 14, 12))
+    assert page.details.conflicts.text() == ""

@@ -90,6 +90,7 @@ class CalendarPage(QWidget):
         self._groups: list[practice.GroupInfo] = []
         self._selected_key: tuple[int, datetime] | None = None
         self._dialog: QDialog | None = None
+        self._window_conflicts: dict[tuple[int, datetime], list[ConflictInfo]] = {}
 
         lay = QVBoxLayout(self)
         self.header = page_header("Calendar", "Times in your time zone", self)
@@ -311,11 +312,13 @@ class CalendarPage(QWidget):
         groups = {g.id for g in self._groups} - hidden
         items = schedule.calendar_items(self.ctx.db, start, end, groups, include_cancelled=True)
         conflicts = self._conflicts(start, end)
+        self._window_conflicts = conflicts
         today = self.today()
         lo, hi = self.period()
         self.week_model.conflict_keys = self.month_model.conflict_keys = set(conflicts)
         if self.view == "agenda":
-            self.agenda_model.set_items(items, self.tz, today, conflicts)
+            messages = {k: [c.message for c in v] for k, v in conflicts.items()}
+            self.agenda_model.set_items(items, self.tz, today, messages)
             self.agenda_box.set_empty(not items)
             self.period_label.setText(f"{lo:%d %b} – {hi:%d %b %Y}")
         elif self.view == "week":
@@ -326,14 +329,16 @@ class CalendarPage(QWidget):
             self.period_label.setText(f"{self.anchor:%B %Y}")
         self._restore_selection()
 
-    def _conflicts(self, start: datetime, end: datetime) -> dict[tuple[int, datetime], list[str]]:
+    def _conflicts(
+        self, start: datetime, end: datetime
+    ) -> dict[tuple[int, datetime], list[ConflictInfo]]:
         """Upcoming conflicts in the window (past sessions are history: no warnings)."""
         lo = max(start, self.ctx.clock.now())
         if lo >= end:
             return {}
-        out: dict[tuple[int, datetime], list[str]] = {}
+        out: dict[tuple[int, datetime], list[ConflictInfo]] = {}
         for c in schedule.list_conflicts(self.ctx.db, lo, end):
-            out.setdefault((c.series_id, c.recurrence_id), []).append(c.message)
+            out.setdefault((c.series_id, c.recurrence_id), []).append(c)
         return out
 
     def _current_view(self) -> QTableView:
@@ -415,17 +420,8 @@ class CalendarPage(QWidget):
             except ConsultoryError:
                 pass
         future = item is not None and item.start_utc > self.ctx.clock.now()
-        if item is not None and future:  # past sessions are history: no warnings
-            try:
-                conflicts = [
-                    c
-                    for c in schedule.list_conflicts(
-                        self.ctx.db, item.start_utc, item.end_utc, series_id=item.series_id
-                    )
-                    if c.recurrence_id == item.recurrence_id
-                ]
-            except ConsultoryError:
-                pass
+        if item is not None and future:  # computed with the window in _load
+            conflicts = self._window_conflicts.get(item.key, [])
         self.details.show_item(
             item,
             self.tz,
