@@ -23,6 +23,13 @@ AUDIT_TRIGGERS = (
     "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
 )
 
+PG_AUDIT_TRIGGERS = (
+    "CREATE FUNCTION audit_log_append_only() RETURNS trigger AS $$ "
+    "BEGIN RAISE EXCEPTION 'audit_log is append-only'; END; $$ LANGUAGE plpgsql",
+    "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log "
+    "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+)
+
 
 def upgrade() -> None:
     op.create_table(
@@ -107,12 +114,19 @@ def upgrade() -> None:
     with op.batch_alter_table("membership", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_membership_group_id"), ["group_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_membership_member_id"), ["member_id"], unique=False)
-    if op.get_bind().dialect.name == "sqlite":
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
         for stmt in AUDIT_TRIGGERS:
+            op.execute(stmt)
+    elif dialect == "postgresql":
+        for stmt in PG_AUDIT_TRIGGERS:
             op.execute(stmt)
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS audit_log_no_change ON audit_log")
+        op.execute("DROP FUNCTION IF EXISTS audit_log_append_only()")
     op.drop_table("membership")
     op.drop_table("leave_period")
     op.drop_table("setting")
