@@ -293,7 +293,7 @@ class SeriesDialog(QDialog):
             s = self.detail.series
             self.group.setCurrentIndex(max(0, self.group.findData(s.group_id)))
             self.group.setEnabled(False)
-            self.title_edit.setText(s.title)
+            self.title_edit.setText(self.item.title)
             tz = ZoneInfo(s.timezone)
             local = self.item.start_utc.astimezone(tz).replace(tzinfo=None)
             self._set_when(local)
@@ -526,12 +526,11 @@ class SeriesDialog(QDialog):
             ("location", f.location, item.location),
             ("video_url", f.video_url, item.video_url),
             ("agenda", f.agenda, item.agenda),
+            ("title", " ".join(f.title.split()), item.title),
         ):
             if new != old:
                 changes[key] = new
         series_level: dict[str, Any] = {}
-        if " ".join(f.title.split()) != s.title:
-            series_level["title"] = f.title
         if self.rule_touched and f.rrule != s.rrule:
             series_level["rrule"] = f.rrule
         if f.timezone != s.timezone:
@@ -543,8 +542,8 @@ class SeriesDialog(QDialog):
             return None
         if scope is EditScope.THIS and series_level:
             raise ValidationError(
-                "rrule" if "rrule" in series_level else "title",
-                "Title, repeat and time zone belong to the whole series: choose “this and "
+                "rrule",
+                "Repeat and time zone belong to the whole series: choose “this and "
                 "following” or “all” to change them.",
             )
         if "start_local" in changes and scope is not EditScope.THIS:

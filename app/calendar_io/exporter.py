@@ -34,6 +34,7 @@ class ExportOccurrence:
     in_rule: bool
     location: str | None = None
     video_url: str | None = None
+    title: str | None = None  # this occurrence's own title
 
 
 @dataclass(frozen=True)
@@ -67,11 +68,13 @@ def _description(s: ExportSeries, location: str, video: str) -> str:
     return "\n".join(lines)
 
 
-def _base(ev: Event, s: ExportSeries, now: datetime, location: str, video: str) -> None:
+def _base(
+    ev: Event, s: ExportSeries, now: datetime, location: str, video: str, title: str = ""
+) -> None:
     ev.add("uid", s.uid)
     ev.add("dtstamp", now)
     ev.add("sequence", s.sequence)
-    ev.add("summary", s.title)
+    ev.add("summary", title or s.title)
     if location:
         ev.add("location", location)
     if video:
@@ -125,13 +128,16 @@ def export_calendar(series: list[ExportSeries], name: str, now: datetime) -> byt
         first = min(first, s.start_local.date() - timedelta(days=366))
         last = max(last, s.start_local.date() + timedelta(days=366 * 2))
         for o in s.exceptions:
-            changed = o.moved or o.location is not None or o.video_url is not None
+            changed = (
+                o.moved or o.location is not None or o.video_url is not None
+                or o.title is not None
+            )
             if o.cancelled or not changed:
                 continue
             loc = s.location if o.location is None else o.location
             video = s.video_url if o.video_url is None else o.video_url
             ov = Event()
-            _base(ov, s, now, loc, video)
+            _base(ov, s, now, loc, video, o.title or "")
             ov.add("recurrence-id", _dt(o.recurrence_id, tz, s.all_day))
             if s.all_day:
                 ov.add("dtstart", utc_to_local(o.start_utc, tz).date())

@@ -53,6 +53,7 @@ class OverrideSpec:
     video_url: str | None = None
     agenda: str | None = None
     moved: bool = False
+    title: str | None = None  # this occurrence's own title, if it has one
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,7 @@ def expand(
             Occ(
                 series_id=owner.id,
                 group_id=owner.group_id,
-                title=owner.title,
+                title=owner.title if ov.title is None else ov.title,
                 recurrence_id=ov.recurrence_id,
                 start_utc=ov.start_utc,
                 end_utc=ov.end_utc,

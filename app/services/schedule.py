@@ -404,10 +404,10 @@ def edit_occurrence(
         row = _series_row(s, series_id)
         _require_occurrence(s, row, recurrence_id)
         if scope is EditScope.THIS:
-            if title is not None or rrule is not None or timezone is not None:
+            if rrule is not None or timezone is not None:
                 raise ValidationError(
                     "scope",
-                    "Title, repeat rule and zone belong to the series: edit "
+                    "The repeat rule and zone belong to the series: edit "
                     "“this and following” or “all” instead.",
                 )
             result = _edit_this(
@@ -421,6 +421,7 @@ def edit_occurrence(
                 location,
                 video_url,
                 agenda,
+                title,
             )
         else:
             timing = (
@@ -479,6 +480,7 @@ def _edit_this(
     location: str | None,
     video_url: str | None,
     agenda: str | None,
+    title: str | None = None,
 ) -> ChangeResult:
     sid = row.id or 0
     existing = _occ_row(s, sid, rid)
@@ -503,6 +505,8 @@ def _edit_this(
         occ.video_url = None if video_url == row.video_url else video_url
     if agenda is not None:
         occ.agenda = None if agenda == row.agenda else agenda
+    if title is not None:
+        occ.title = None if title == row.title else title
     s.add(occ)
     _flush(s, "occurrence", occ.id or 0)
     audit.record(s, "update", "occurrence", occ.id, db.clock)
@@ -1384,7 +1388,7 @@ def _apply_exceptions(s: Session, row: SessionSeries, ps: ParsedSeries) -> int:
             occ.start_utc = local_to_utc(occ.recurrence_id, row.timezone)
             occ.end_utc = occurrence_end_utc(spec, occ.recurrence_id, occ.start_utc)
             occ.moved = False
-            occ.location = occ.video_url = None
+            occ.location = occ.video_url = occ.title = None
             s.add(occ)
     s.flush()
     n = 0
@@ -1395,6 +1399,7 @@ def _apply_exceptions(s: Session, row: SessionSeries, ps: ParsedSeries) -> int:
         occ.end_utc = occurrence_end_utc(spec, rid, default_start)
         occ.moved = False
         occ.location = None
+        occ.title = None
         occ.status = (
             OccurrenceStatus.CANCELLED.value
             if rid in ps.exdates
@@ -1408,6 +1413,8 @@ def _apply_exceptions(s: Session, row: SessionSeries, ps: ParsedSeries) -> int:
                 occurrence_end_utc(spec, rid, default_start),
             )
             occ.location = ov.location
+        if ov is not None and ov.title is not None:
+            occ.title = ov.title
         s.add(occ)
         n += 1
     s.flush()
@@ -1453,6 +1460,7 @@ def export_ics(db: Database, group_id: int | None = None) -> bytes:
                     and (o.start_utc, o.end_utc) == (default_start, default_end)
                     and o.location is None
                     and o.video_url is None
+                    and o.title is None
                 )
                 if member and plain:
                     continue  # materialised only for duties/attendance: nothing to export
@@ -1466,6 +1474,7 @@ def export_ics(db: Database, group_id: int | None = None) -> bytes:
                         in_rule=member,
                         location=o.location,
                         video_url=o.video_url,
+                        title=o.title,
                     )
                 )
             out.append(

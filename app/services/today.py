@@ -112,7 +112,7 @@ def load_occurrences(
         ostmt = (
             text(
                 "SELECT id, series_id, recurrence_id, status, start_utc, end_utc, location, "
-                "video_url, agenda, moved FROM occurrence "
+                "video_url, agenda, moved, title FROM occurrence "
                 "WHERE series_id IN :sids AND start_utc < :hi AND end_utc > :lo"
             )
             .bindparams(bindparam("sids", expanding=True),
@@ -121,7 +121,7 @@ def load_occurrences(
             .columns(
                 id=Integer(), series_id=Integer(), recurrence_id=DateTime(), status=String(),
                 start_utc=UTCDateTime(), end_utc=UTCDateTime(), location=String(),
-                video_url=String(), agenda=String(), moved=Boolean(),
+                video_url=String(), agenda=String(), moved=Boolean(), title=String(),
             )
         )
         for o in conn.execute(
@@ -133,7 +133,7 @@ def load_occurrences(
                 occurrence_id=o.id, series_id=o.series_id, recurrence_id=o.recurrence_id,
                 status=o.status, start_utc=o.start_utc, end_utc=o.end_utc,
                 location=o.location, video_url=o.video_url, agenda=o.agenda,
-                moved=bool(o.moved),
+                moved=bool(o.moved), title=o.title,
             )
     return expand(series, overrides, start_utc, end_utc, include_cancelled)
 

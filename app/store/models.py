@@ -179,6 +179,7 @@ class Occurrence(Versioned, table=True):
     start_utc: datetime = Field(sa_type=UTCDateTime)  # actual start (after any move)
     end_utc: datetime = Field(sa_type=UTCDateTime)
     moved: bool = Field(default=False)
+    title: str | None = Field(default=None, max_length=200)  # this occurrence only
     location: str | None = Field(default=None, max_length=300)
     video_url: str | None = Field(default=None, max_length=500)
     agenda: str | None = Field(default=None, sa_type=Text)

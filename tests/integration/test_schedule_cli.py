@@ -52,6 +52,7 @@ def test_import_list_export_and_reimport(data_dir: Path, tmp_path: Path) -> None
     assert set(first) >= {"start", "end", "title", "group", "series_id", "status"}
     assert first["start"] == "2022-03-09T18:00:00Z" and first["end"] == "2022-03-09T19:00:00Z"
     assert first["group"] == "Exchange team" and first["status"] == "scheduled"
+    assert first["title"] == "Recurring Event - Exception 1"  # the override's own SUMMARY
     moved = [x for x in rows if x["start"].startswith("2022-04-13")]
     assert moved[0]["start"] == "2022-04-13T14:30:00Z" and moved[0]["moved"]
 
@@ -60,7 +61,9 @@ def test_import_list_export_and_reimport(data_dir: Path, tmp_path: Path) -> None
     assert r.returncode == 0, r.stderr
     text = out.read_text()
     assert out.stat().st_mode & 0o777 == 0o600
-    assert text.count("BEGIN:VEVENT") == 2  # the series and its one moved occurrence
+    # the series and its two overrides (one moved, both with their own SUMMARY)
+    assert text.count("BEGIN:VEVENT") == 3
+    assert "SUMMARY:Recurring Event - Exception 1" in text
     assert "RECURRENCE-ID;TZID=America/New_York:20220413T130000" in text
 
     # importing the same file again updates instead of duplicating

@@ -307,11 +307,29 @@ def test_past_sessions_keep_their_time(db: Database, group: int) -> None:
                                  start_local=datetime(2026, 1, 13, 15))
 
 
-def test_title_and_rule_cannot_change_for_a_single_occurrence(db: Database, group: int) -> None:
+def test_rule_cannot_change_for_a_single_occurrence_but_its_title_can(
+    db: Database, group: int
+) -> None:
     sid = make_series(db, group)
     with pytest.raises(ValidationError) as err:
-        schedule.edit_occurrence(db, sid, datetime(2026, 6, 9, 12), "this", title="Other")
+        schedule.edit_occurrence(db, sid, datetime(2026, 6, 9, 12), "this",
+                                 rrule="FREQ=WEEKLY")
     assert err.value.field == "scope"
+    schedule.edit_occurrence(db, sid, datetime(2026, 6, 9, 12), "this",
+                             title="Guest speaker: ethics of record keeping")
+    titles = {i.recurrence_id: i.title for i in year(db)}
+    assert titles[datetime(2026, 6, 9, 12)] == "Guest speaker: ethics of record keeping"
+    assert titles[datetime(2026, 7, 14, 12)] != titles[datetime(2026, 6, 9, 12)]
+    # the override survives export and import (RECURRENCE-ID with its own SUMMARY)
+    ics = schedule.export_ics(db)
+    assert b"Guest speaker: ethics of record keeping" in ics
+    series_title = titles[datetime(2026, 7, 14, 12)]
+    schedule.edit_occurrence(db, sid, datetime(2026, 6, 9, 12), "this", title=series_title)
+    assert {i.recurrence_id: i.title for i in year(db)}[datetime(2026, 6, 9, 12)] == series_title
+    report = schedule.import_ics(db, ics)  # same UID: updates the series from the file
+    assert report.updated == 1
+    assert {i.recurrence_id: i.title for i in year(db)}[datetime(2026, 6, 9, 12)] == (
+        "Guest speaker: ethics of record keeping")
 
 
 def test_changing_the_rule_from_an_occurrence_on(db: Database, group: int) -> None:

@@ -174,6 +174,7 @@ def upgrade() -> None:
         sa.Column("start_utc", sa.DateTime(timezone=True), nullable=False),
         sa.Column("end_utc", sa.DateTime(timezone=True), nullable=False),
         sa.Column("moved", sa.Boolean(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=True),
         sa.Column("location", sa.String(length=300), nullable=True),
         sa.Column("video_url", sa.String(length=500), nullable=True),
         sa.Column("agenda", sa.Text(), nullable=True),
