@@ -171,6 +171,8 @@ class TodayPage(QWidget):
             self,
         )
         self.attention_view = make_table(right, "attention")
+        self.attention_view.setWordWrap(True)
+        self.attention_view.verticalHeader().setMinimumSectionSize(30)
         self.attention_view.setModel(self.attention_model)
         self.attention_view.horizontalHeader().setSectionResizeMode(
             0, QHeaderView.ResizeMode.Stretch
@@ -257,6 +259,7 @@ class TodayPage(QWidget):
         self.attention_model.set_records(items)
         self.attention_stack.set_empty(not items)
         self.attention_view.resizeColumnToContents(1)
+        self.attention_view.resizeRowsToContents()  # long items wrap instead of eliding
 
     def _mark_loaded(self) -> None:
         first = not self.loaded
