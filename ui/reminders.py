@@ -130,10 +130,20 @@ class DBusAdapter(Adapter):
     SERVICE = "org.freedesktop.Notifications"
     PATH = "/org/freedesktop/Notifications"
 
+    # The desktop portal's notifications (xdg-desktop-portal): used when the server
+    # refuses Notify. PySide6 sends Notify's replaces_id as int32, and GDBus-based servers
+    # (GNOME Shell, dunst) check the signature; AddNotification has no integer argument.
+    PORTAL = "org.freedesktop.portal.Desktop"
+    PORTAL_PATH = "/org/freedesktop/portal/desktop"
+    PORTAL_IFACE = "org.freedesktop.portal.Notification"
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._reason: str | None = None
         self._ids: dict[int, str] = {}
+        self._portal = False
+        self._use_portal = False
+        self._portal_ids: dict[str, str] = {}
         try:
             from PySide6.QtDBus import QDBusConnection
         except ImportError:
@@ -144,7 +154,20 @@ class DBusAdapter(Adapter):
             self._reason = "no D-Bus session bus"
             return
         iface = self._bus.interface()
+        self._portal = iface is not None and iface.isServiceRegistered(self.PORTAL).value()
+        if self._portal:
+            self._bus.connect(
+                self.PORTAL,
+                self.PORTAL_PATH,
+                self.PORTAL_IFACE,
+                "ActionInvoked",
+                self,
+                SLOT("_on_portal_action_invoked(QString,QString,QVariantList)"),
+            )
         if iface is None or not iface.isServiceRegistered(self.SERVICE).value():
+            if self._portal:
+                self._use_portal = True
+                return
             self._reason = "no notification server on the session bus"
             return
         self.actions_connected = self._bus.connect(
@@ -165,9 +188,42 @@ class DBusAdapter(Adapter):
         if key is not None:
             self.clicked.emit(key)
 
+    @Slot(str, str, "QVariantList")
+    def _on_portal_action_invoked(self, nid: str, _action: str, _param: object) -> None:
+        key = self._portal_ids.get(nid)
+        if key is not None:
+            self.clicked.emit(key)
+
+    def _notify_portal(self, notice: Notice) -> bool:
+        from PySide6.QtDBus import QDBus, QDBusMessage
+
+        nid = "consultory-" + "".join(c if c.isalnum() else "-" for c in notice.key)
+        msg = QDBusMessage.createMethodCall(
+            self.PORTAL, self.PORTAL_PATH, self.PORTAL_IFACE, "AddNotification"
+        )
+        msg.setArguments(
+            [
+                nid,
+                {
+                    "title": notice.summary,
+                    "body": notice.body,
+                    "priority": "high",
+                    "default-action": "open",
+                },
+            ]
+        )
+        reply = self._bus.call(msg, QDBus.CallMode.Block, CALL_TIMEOUT_MS)
+        if reply.type() != QDBusMessage.MessageType.ReplyMessage:
+            self._reason = f"the notification portal refused the call ({reply.errorName()})"
+            return False
+        self._portal_ids[nid] = notice.key
+        return True
+
     def notify(self, notice: Notice) -> bool:
         if self._reason is not None:
             return False
+        if self._use_portal:
+            return self._notify_portal(notice)
         from PySide6.QtDBus import QDBus, QDBusMessage
 
         msg = QDBusMessage.createMethodCall(self.SERVICE, self.PATH, self.SERVICE, "Notify")
@@ -186,8 +242,13 @@ class DBusAdapter(Adapter):
         reply = self._bus.call(msg, QDBus.CallMode.Block, CALL_TIMEOUT_MS)
         if reply.type() != QDBusMessage.MessageType.ReplyMessage:
             # PySide6 cannot marshal replaces_id as uint32 (it goes out as int32): strict
-            # servers (GDBus-based ones) refuse the call; then the next adapter takes over.
-            self._reason = f"the notification server refused the call ({reply.errorName()})"
+            # servers (GDBus-based ones) refuse the call. Then the desktop portal, where
+            # there is one; else the next adapter (tray, banner) takes over.
+            refused = reply.errorName()
+            if self._portal:
+                self._use_portal = True
+                return self._notify_portal(notice)
+            self._reason = f"the notification server refused the call ({refused})"
             return False
         args = reply.arguments()
         if args:

@@ -158,8 +158,10 @@ from dbus.mainloop.glib import DBusGMainLoop
 from gi.repository import GLib
 
 DBusGMainLoop(set_as_default=True)
-OUT, STRICT = sys.argv[1], sys.argv[2] == "strict"
+OUT, MODE = sys.argv[1], sys.argv[2]
+STRICT = MODE in ("strict", "portal")
 IFACE = "org.freedesktop.Notifications"
+PORTAL_IFACE = "org.freedesktop.portal.Notification"
 
 
 class Server(dbus.service.Object):
@@ -181,9 +183,29 @@ class Server(dbus.service.Object):
         pass
 
 
+class Portal(dbus.service.Object):
+    @dbus.service.method(PORTAL_IFACE, in_signature="sa{sv}", out_signature="",
+                         message_keyword="msg")
+    def AddNotification(self, nid, notification, msg=None):
+        if msg.get_signature() != "sa{sv}":
+            raise dbus.exceptions.DBusException(
+                "wrong signature", name="org.freedesktop.DBus.Error.InvalidArgs")
+        with open(OUT, "a") as fh:
+            fh.write(json.dumps({"portal": str(nid), "title": str(notification["title"]),
+                                 "body": str(notification["body"])}) + "\n")
+        GLib.timeout_add(200, lambda: self.ActionInvoked(nid, "open", []) and False)
+
+    @dbus.service.signal(PORTAL_IFACE, signature="ssav")
+    def ActionInvoked(self, nid, action, parameter):
+        pass
+
+
 bus = dbus.SessionBus()
 name = dbus.service.BusName(IFACE, bus)
 server = Server(bus, "/org/freedesktop/Notifications")
+if MODE == "portal":
+    portal_name = dbus.service.BusName("org.freedesktop.portal.Desktop", bus)
+    portal = Portal(bus, "/org/freedesktop/portal/desktop")
 print("ready", flush=True)
 GLib.MainLoop().run()
 """
@@ -257,3 +279,15 @@ def test_dbus_adapter_says_why_when_a_strict_server_refuses_the_call(tmp_path: P
     result, lines = _dbus_run(tmp_path, "strict")
     assert result["shown"] is False and lines == []
     assert "refused" in result["after"] and "InvalidArgs" in result["after"]
+
+
+def test_dbus_adapter_falls_back_to_the_desktop_portal_when_the_server_is_strict(
+    tmp_path: Path,
+) -> None:
+    result, lines = _dbus_run(tmp_path, "portal")
+    assert result["shown"] is True and result["after"] is None
+    assert lines == [
+        {"portal": "consultory-before-start-1-2-20260302T090000", "title": "Peer group",
+         "body": "Starts soon"}
+    ]
+    assert result["clicked"] == ["before_start:1:2:20260302T090000"]
