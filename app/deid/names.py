@@ -51,8 +51,12 @@ RELATIONS: Final = frozenset(
     peer girl boy man woman lady guy teen teenager adolescent youngster sweetheart lover
     mother-in-law father-in-law son-in-law daughter-in-law brother-in-law sister-in-law
     stepchild foster fostered adopted bf gf hubby mil fil dil sil bil grandbaby godmother
-    godfather godson goddaughter officer worker nurse social""".split()
+    godfather godson goddaughter officer worker nurse social parents kids children sons
+    daughters siblings twins brothers sisters grandparents grandkids grandchildren cousins
+    pt pts clt supervisee sup'ee intern trainee resident member bro sis gf bf""".split()
 )
+# Titles written as abbreviations ("Dr." / "Mrs."): only these may be followed by a period.
+ABBR_TITLES: Final = frozenset("mr mrs ms mx dr prof sr sra srta rev fr sgt lt det capt st".split())
 NAME_CUE_WORDS: Final = frozenset("named called nicknamed aka name".split())
 STRONG_CUES: Final = frozenset("named called nicknamed aka name nickname".split())
 PERSON_VERBS: Final = frozenset(
@@ -127,12 +131,101 @@ ORG_CUE_WORDS: Final = frozenset(
     bartender barista cook mechanic technician tech aide cna rn lpn receptionist assistant
     intern resident fellow officer guard janitor custodian electrician contractor pharmacist
     dentist accountant engineer attorney lawyer paralegal chef housekeeper security
-    salesperson associate analyst developer programmer""".split()
+    salesperson associate analyst developer programmer grade grader freshman sophomore
+    junior senior pupil semester""".split()
 )
 ORG_FILLERS: Final = frozenset(
     """nights days weekends evenings mornings shifts part-time full-time overtime remotely
-    now still currently there off""".split()
+    now still currently there off doubles""".split()
 )
+_LOWER_ORG_RUN_RE: Final = re.compile(r"[ \t]+(?:the[ \t]+)?((?:[a-z][a-z'’&-]*[ \t]*){1,4})")
+_COMPOUND_LOWER_RE: Final = re.compile(r"[a-z]+(?:['’-][a-z]+)+")
+_LOWER_AGE_RE: Final = re.compile(
+    r"(?:['’]s)?\s*(?:\(\s*\d{1,2}\s*(?:y/?o|yrs?|[mf])?\s*\)|\(\s*(?:she|he|they|ze|xe)/\w+\s*\)"
+    r"|,?\s*\d{1,2}\s*(?:yo|y/o|y\.o\.|yrs?|years?|mo|[mf]|male|female|nb)\b"
+    r"|,\s*\d{1,2}\s*,)"
+)
+_DEPT_ACRONYMS: Final = frozenset(
+    "it hr qa pr ops icu er ed or pacu nicu picu iop php ot pt ems dc".split()
+)
+_LOWER_ORG_STOP: Final = frozenset(
+    """a an the and or but on in at for from to with since until till as last this that
+    next now then when while because after before during about part full time night nights
+    day days shift shifts week weeks year years yr yrs mo month months ago again still
+    too also though tho lol so he she they his her him them it its who which where is was
+    are were has had have be been being will would can could did does do not no yet""".split()
+)
+
+
+def _lower_orgs(text: str, toks: list[Tok], consumed: list[bool]) -> list[Span]:
+    """Lower-case employer/school names after a cue: "works at harmon freight", "fired from
+    chipotle", "attends maple ridge elementary"."""
+    lex = lexicon()
+    out: list[Span] = []
+    n = len(toks)
+    for i, p in enumerate(toks):
+        if p.low in ("attends", "attending", "attended", "attend", "enrolled"):
+            pass
+        elif p.low in ORG_PREPS and i > 0 and _tight(p.gap_before):
+            q = i - 1
+            if toks[q].low in ORG_FILLERS and q > 0 and _tight(toks[q].gap_before):
+                q -= 1
+            if toks[q].low not in ORG_CUE_WORDS or toks[q].low in ("seen", "treated"):
+                continue
+        else:
+            continue
+        m = _LOWER_ORG_RUN_RE.match(text, p.full_end)
+        if m is None:
+            continue
+        words = []
+        pos = m.start(1)
+        for w in m.group(1).split():
+            if w in _LOWER_ORG_STOP or w in FUNCTION_WORDS:
+                break
+            k = text.index(w, pos)
+            words.append((w, k, k + len(w)))
+            pos = k + len(w)
+        if not words:
+            continue
+        last_suffix = -1
+        last_odd = -1
+        for idx, (w, _, _) in enumerate(words):
+            base = w.rstrip("'’")
+            if base.endswith(("'s", "’s")):
+                base = base[:-2]
+            if base in ORG_SUFFIXES:
+                last_suffix = idx
+            elif (
+                len(base) >= 3
+                and not _is_english(lex, base)
+                and not _looks_english(base)
+                and base not in lex.never_name
+                and base not in lex.regions
+                and base not in lex.first
+            ):
+                last_odd = idx
+        if last_suffix > 0 and (p.low != "in" or 0 <= last_odd < last_suffix):
+            keep = words[: last_suffix + 1]
+            if not any(w not in ORG_SUFFIXES for w, _, _ in keep):
+                continue
+            if " ".join(w for w, _, _ in keep) in METHOD_PHRASES:
+                continue
+        elif last_odd >= 0:
+            keep = words[: last_odd + 1]
+        else:
+            continue
+        s0, e0 = keep[0][1], keep[-1][2]
+        if any(tk.start < e0 and s0 < tk.end and consumed[x] for x, tk in enumerate(toks)):
+            continue
+        for x in range(i + 1, n):
+            if toks[x].start >= e0:
+                break
+            if toks[x].start >= s0:
+                consumed[x] = True
+        out.append((s0, e0, "ORG", "lower-case organisation after an employer/school cue"))
+    return out
+
+
 ORG_PREPS: Final = frozenset("at for by from with in".split())
 ORG_LABEL_WORDS: Final = frozenset(
     "employer school workplace company agency facility hospital work job".split()
@@ -395,13 +488,22 @@ def _english_word(low: str) -> bool:
     if "-" in low:
         parts = [p for p in low.split("-") if p]
         return all(
-            _is_english(lex, p) or p in lex.never_name or p in lex.regions or p in MONTH_NAMES
+            _is_english(lex, p)
+            or p in lex.never_name
+            or p in lex.regions
+            or p in MONTH_NAMES
+            or p in _HYPHEN_PREFIXES
             for p in parts
         )
     for suf in ("s", "es", "ed", "ing", "er", "ers", "ly"):
         if low.endswith(suf) and len(low) - len(suf) >= 3 and low[: -len(suf)] in lex.english:
             return True
     return False
+
+
+_HYPHEN_PREFIXES: Final = frozenset(
+    "co ex non pre re self anti semi sub mid multi post inter intra pro un de dis mis".split()
+)
 
 
 def _looks_english(low: str) -> bool:
@@ -426,6 +528,8 @@ def _excluded_word(text: str, allcaps: bool) -> bool:
     low = text.lower()
     if len(low) < 2 or low in ALWAYS_SKIP or low in TITLES or low in RELATIONS:
         return True
+    if any(c.isdigit() for c in low):
+        return True  # case aliases such as "C-12", "P3"
     if low in MONTH_NAMES or low in WEEKDAYS or low in HOLIDAY_WORDS:
         return True
     if low in lex.never_name or low in lex.regions:
@@ -452,7 +556,7 @@ METHOD_WORDS: Final = frozenset(
     taxonomy treatment therapy program programme plan checklist rating assessment
     seven-eyed four-category cognitive formulation procedure exercise worksheet workbook
     style informed based inspired approach screen screener screening manual handbook guide
-    curriculum cbt dbt act
+    curriculum survey cbt dbt act
     ipt emdr cpt erp eft ifs cft mbct mbsr tf-cbt pcit fbt abft mst fft sfbt craft met""".split()
 )
 POSSESSIVE_METHOD_WORDS: Final = frozenset(
@@ -462,9 +566,17 @@ POSSESSIVE_METHOD_WORDS: Final = frozenset(
     manual handbook cbt dbt act ipt emdr cpt erp eft ifs cft mbct mbsr
     tf-cbt pcit fbt abft sfbt""".split()
 )
+# After the possessive of a word that is not a first name ("Tolin's meta-analysis",
+# "Beutler's principles"): scholarly nouns.
+POSSESSIVE_CITE_WORDS: Final = frozenset(
+    """principles principle text textbook findings meta-analysis meta-analyses review
+    study studies paper article chapter framing concept notion critique survey law rule
+    effect hypothesis paradox phases steps levels tasks dimensions circumplex cycle wheel
+    triangle classic seminal writings approach research work trial trials data""".split()
+)
 INSTRUMENT_WORDS: Final = frozenset(
     """scale inventory questionnaire index protocol model method technique criteria
-    interview checklist paradigm screen screener screening""".split()
+    interview checklist paradigm screen screener screening style survey approach""".split()
 )
 READ_VERBS: Final = frozenset(
     "read reading reviewed recommended cited citing per according discussed following".split()
@@ -481,6 +593,21 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
         return True
     if t.possessive and _POSS_METHOD_RE.match(text, t.full_end):
         return True  # "Bordin's tripartite model"
+    if _CITE_YEAR_RE.match(text, t.full_end):
+        return True  # "Shedler (2010)", "Tolin's (2010)", "Foa, Hembree and Rothbaum (2007)"
+    lex = lexicon()
+    not_first = t.low not in lex.first
+    if t.possessive:
+        co = _POSS_AND_RE.match(text, t.full_end)  # "Boschen's and Veale's work"
+        if co and (_POSS_METHOD_RE.match(text, co.end()) or _POSS_CITE_RE.match(text, co.end())):
+            return True
+    if t.possessive and not_first:
+        if _POSS_CITE_RE.match(text, t.full_end) or _POSS_QUOTE_RE.match(text, t.full_end):
+            return True  # "Beutler's principles", 'Kleiman's "Dropping the Baby"'
+    if not_first and _PAREN_TITLE_RE.match(text, t.full_end):
+        return True  # "Najavits (Seeking Safety)": an author and her book
+    if not_first and _LIST_ON_TOPIC_RE.match(text, t.full_end):
+        return True  # "Schauer, Neuner and Elbert on narrative exposure"
     # followed (after optional 's / co-authors) by a method word
     j = i + 1
     steps = 0
@@ -539,7 +666,7 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
     if t.possessive and _BOOK_TITLE_RE.match(text, t.full_end):
         return True  # "Falicov's Latino Families in Therapy"
     on_topic = _PAIR_ON_TOPIC_RE.match(text, t.full_end)
-    if on_topic and on_topic.group(1) not in _DETERMINERS:
+    if on_topic and (on_topic.group(1) not in _DETERMINERS or not_first):
         if _PAIR_ON_TOPIC_BACK_RE.search(text, max(0, t.start - 40), t.start):
             return True  # "Chambless and Hollon on empirically supported treatments"
     fwd = _PAIR_FWD_RE.match(text, t.full_end)
@@ -547,10 +674,15 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
         return True
     if not t.possessive and _METHOD_AFTER_RE.match(text, t.full_end):
         return True  # "Sobell timeline followback", "Columbia screen"
-    # "per Linehan", "read Abramowitz", "X and Y on <topic>"
+    # "per Linehan", "read Abramowitz", "according to Wampold"
     p = toks[i - 1] if i > 0 else None
-    if p is not None and p.low in READ_VERBS and not p.cap:
-        return True
+    if p is not None and _tight(t.gap_before):
+        if p.low in READ_VERBS and (not p.cap or p.low == "per") and not t.possessive:
+            if p.low in ("per", "discussed", "following", "reviewed", "according"):
+                return not (t.low in lex.first and t.low not in lex.eponyms)
+            return True
+        if p.low == "to" and i >= 2 and toks[i - 2].low == "according" and not_first:
+            return True
     return False
 
 
@@ -755,6 +887,25 @@ _METHOD_AFTER_RE: Final = re.compile(
     r"\s+(?:[a-z-]+\s+)?(?:scale|inventory|questionnaire|index|protocol|followback|method|"
     r"technique|criteria|interview|checklist|screen|screener|manual|paradigm|procedure)\b"
 )
+_CITE_YEAR_RE: Final = re.compile(
+    r"(?:(?:\s*,\s*(?:and\s+|&\s*)?|\s+(?:and|&)\s+)(?:(?:van|von|de|der|le|la|Le|La|De)\s+)*"
+    r"[A-Z][\w'’-]+)*(?:\s+et\s+al\.?)?(?:['’]s)?\s*,?\s*[(\[]\s*(?:19[3-9]\d|20[0-4]\d)[a-z]?"
+    r"(?:\s*[,;/]\s*(?:19|20)\d\d[a-z]?)*\s*(?:,\s*p+\.\s*\d+)?[)\]]"
+)
+_POSS_CITE_RE: Final = re.compile(
+    r"\s+(?:\(\s*(?:19|20)\d\d\s*\)\s+)?(?:[a-z-]+\s+){0,2}(?:"
+    + "|".join(sorted(POSSESSIVE_CITE_WORDS, key=len, reverse=True))
+    + r")\b"
+)
+_POSS_AND_RE: Final = re.compile(r"\s+(?:and|&)\s+[A-Z][\w'’-]+['’]s")
+_POSS_QUOTE_RE: Final = re.compile(r"\s+[\"“‘'][A-Z][\w'’-]*(?:\s+[\w'’-]+){0,6}[\"”’']")
+_PAREN_TITLE_RE: Final = re.compile(
+    r"\s*\(\s*[A-Z][a-z'’-]+(?:\s+(?:of|the|and|in|for|to|a))*\s+[A-Z][a-z]"
+)
+_LIST_ON_TOPIC_RE: Final = re.compile(
+    r"(?:\s*,\s*[A-Z][\w'’-]+)*\s*,?\s+(?:and|&)\s+[A-Z][\w'’-]+\s+on\s+"
+    r"(?:(?:the|a|an)\s+)?[a-z][\w-]+"
+)
 _PAIR_ON_TOPIC_BACK_RE: Final = re.compile(r"\b[A-Z][\w'’-]+\s+(?:and|&)\s+$")
 _PREV_PERIOD_RE: Final = re.compile(r"\.\s*$")
 _POSS_METHOD_RE: Final = re.compile(
@@ -926,13 +1077,14 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             toks[x].reason = "named organisation (school, employer, facility)"
     for i in caps:
         t = toks[i]
-        if consumed[i] or t.sent_start:
+        if consumed[i] or (t.sent_start and not t.gap_before.rstrip().endswith(":")):
             continue
         if not _org_cued(toks, i):
             continue
         low_t = t.low
         if (
             len(low_t) < 2
+            or (t.allcaps and low_t in _DEPT_ACRONYMS)
             or low_t in ALWAYS_SKIP
             or low_t in TITLES
             or low_t in RELATIONS
@@ -1038,8 +1190,16 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             consumed[x] = True
             toks[x].label, toks[x].reason = "ORG", "organisation name in lower case"
         out.append((run_start, t.start, "ORG", "organisation name in lower case"))
+    out.extend(_lower_orgs(text, toks, consumed))
     for i in lowers:
         t = toks[i]
+        if t.low in ("st", "saint") and i + 1 < n and not consumed[i]:
+            nx = toks[i + 1]
+            if not nx.cap and nx.possessive and _tight(nx.gap_before) and not consumed[i + 1]:
+                for tk in (t, nx):
+                    tk.label, tk.reason = "ORG", "saint's name used for a church/school"
+                consumed[i] = consumed[i + 1] = True
+                continue
         if i == 0 or consumed[i] or len(t.low) < 3 or t.low in lex.english:
             continue
         if t.low in lex.never_name or t.low in lex.first or _looks_english(t.low):
@@ -1060,7 +1220,12 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
         gap = toks[i].gap_before
         if "\n" in gap:
             return False, False
-        if p.low in TITLES and gap.strip() in ("", ".", ",") and not p.allcaps:
+        g = gap.strip()
+        if (
+            p.low in TITLES
+            and not p.allcaps
+            and (g in ("", ",", '"', "“", "'", "‘") or (g == "." and p.low in ABBR_TITLES))
+        ):
             return True, p.low in STRONG_TITLES
         if p.low in STRONG_CUES and gap.strip() in ("", ":", ",", '"', "“", "'", "‘", ', "'):
             return True, True
@@ -1097,6 +1262,38 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 return True
         return False
 
+    def lower_unknown_name(i: int) -> bool:
+        """A lower-case word that is no dictionary word, after a title or relationship word
+        ("coach dominguez", "pt tavi"), before an age ("kaden 9yo", "jojo (14)") or a
+        possessive before a relative ("gabe's wife")."""
+        t = toks[i]
+        low = t.low
+        if not t.text.isalpha() and not _COMPOUND_LOWER_RE.fullmatch(t.text):
+            return False
+        if (
+            _is_english(lex, low)
+            or _looks_english(low)
+            or low in lex.never_name
+            or low in lex.regions
+            or low in LOWER_CUE_STOP
+            or low in ORG_SUFFIXES
+            or low in STREET_WORDS
+            or _hard_excluded(lex, t)
+        ):
+            return False
+        p = toks[i - 1] if i else None
+        if p is not None and not p.allcaps:
+            g = t.gap_before
+            if (p.low in TITLES or p.low in RELATIONS) and (
+                _tight(g) or g in (", ", ": ") or (g == ". " and p.low in ABBR_TITLES)
+            ):
+                return True
+        if _LOWER_AGE_RE.match(text, t.full_end):
+            return True
+        if t.possessive and i + 1 < n and toks[i + 1].low in RELATIONS:
+            return _tight(toks[i + 1].gap_before)
+        return False
+
     first_names = lex.first
     for i in range(n):
         t = toks[i]
@@ -1123,6 +1320,10 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 ):
                     t.label = "NAME"
                     t.reason = "lower-case first name after a relationship word"
+                continue
+            if lower_unknown_name(i):
+                t.label = "NAME"
+                t.reason = "lower-case unknown word in name position"
                 continue
             if (
                 prev_t is not None
@@ -1404,6 +1605,23 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                         continue
                     a.label, a.reason = "NAME", "first name preceding a surname"
                     changed = True
+
+    # 'Ezekiel "Zeke" Marrow': a surname after a quoted nickname
+    for i in caps:
+        if i < 2 or i >= n:
+            continue
+        a, b = toks[i - 1], toks[i]
+        if (
+            b.label is None
+            and a.label == "NAME"
+            and toks[i - 2].label == "NAME"
+            and a.gap_before[-1:] in ('"', "“", "'", "‘", "(")
+            and b.gap_before in ('" ', "” ", "' ", "’ ", ") ")
+            and not b.allcaps
+            and not _hard_excluded(lex, b)
+            and (b.low in lex.last or not _is_english(lex, b.low))
+        ):
+            b.label, b.reason = "NAME", "surname after a quoted nickname"
 
     for i in caps:
         if i == 0:

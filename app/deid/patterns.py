@@ -628,7 +628,7 @@ _ID_CUES: Final = frozenset(
     registration beneficiary routing card ein tin imei mac pacemaker implant report nhs
     sin health-card""".split()
 )
-_ID_FILLERS: Final = frozenset("number no num is was of code #".split())
+_ID_FILLERS: Final = frozenset("number no num is was of code # ending last four digits".split())
 _PREV_WORDS_RE: Final = re.compile(r"[A-Za-z][A-Za-z'-]*|#")
 
 
@@ -646,11 +646,13 @@ def _id_cued(text: str, s: int) -> bool:
         # value starts a new sentence: the keyword belongs to the previous one
         return False
     prefix_used = False
-    for w in reversed(words[-4:]):
+    recent = words[-5:]
+    for k in range(len(recent) - 1, -1, -1):
+        w = recent[k]
         lw = w.lower()
         if lw in _ID_CUES:
             return True
-        if lw in _ID_FILLERS:
+        if lw in _ID_FILLERS or (lw == "in" and k and recent[k - 1].lower() == "ending"):
             continue
         if not prefix_used and w.isupper() and 2 <= len(w) <= 4:
             prefix_used = True  # "License no. RPH 58832"

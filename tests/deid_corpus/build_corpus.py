@@ -93,9 +93,9 @@ def _propagate_names(text: str, spans: list[dict[str, object]]) -> list[dict[str
     return sorted(spans + extra, key=lambda s: int(str(s["start"])))
 
 
-def load_handwritten() -> list[tuple[str, str]]:
+def load_handwritten(paths: list[Path] | None = None) -> list[tuple[str, str]]:
     notes: list[tuple[str, str]] = []
-    for path in sorted(HERE.glob("handwritten_*.txt")):
+    for path in sorted(paths if paths is not None else HERE.glob("handwritten_*.txt")):
         cur_id: str | None = None
         buf: list[str] = []
         for line in path.read_text(encoding="utf-8").splitlines():

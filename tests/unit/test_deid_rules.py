@@ -1,0 +1,150 @@
+"""Unit tests for the general rules added after the probe batches m-p (app.deid)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.deid import find_phi
+
+
+def found(text: str) -> dict[str, str]:
+    return {f.text: f.category for f in find_phi(text)}
+
+
+def flagged(text: str) -> set[str]:
+    return {w for f in find_phi(text) for w in f.text.split()}
+
+
+# --- citations: authors are not private persons ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Shedler (2010) on the efficacy of psychodynamic therapy.",
+        "We contrasted this with Tolin's (2010) meta-analysis.",
+        "Laska, Gurman and Wampold (2014) on common factors.",
+        "Foa, Hembree and Rothbaum (2007) prolonged exposure manual.",
+        "See van der Kolk (2014) and Cloitre et al. (2010).",
+        "Per Rosenzweig, all have won.",
+        "Members liked Castonguay and Beutler's principles of change.",
+        "Schauer, Neuner and Elbert on narrative exposure therapy.",
+        "Gutheil and Gabbard on the slippery slope.",
+        'Using Kleiman\'s "Dropping the Baby" framing.',
+        "Also Najavits (Seeking Safety) for comorbid SUD.",
+        "The group discussed Boschen's and Veale's work on emetophobia.",
+        "The Hatfield and Ogles survey was cited.",
+        "Circular questions, Milan style, were used.",
+    ],
+)
+def test_citations_not_flagged(text: str) -> None:
+    assert find_phi(text) == [], [(f.text, f.reason) for f in find_phi(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("We discussed Maria's sleep.", "Maria"),
+        ("Per Maria, she slept four hours.", "Maria"),
+        ("We discussed Okafor's sleep and appetite.", "Okafor"),
+        ("Maria's work schedule changed again.", "Maria"),
+        ("Her son Tom (2019 intake) returned.", "Tom"),
+        ("shared about his father. Duluth said nothing.", "Duluth"),
+    ],
+)
+def test_persons_near_citation_cues_still_flagged(text: str, name: str) -> None:
+    assert name in flagged(text), find_phi(text)
+
+
+# --- case aliases -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Client C-12 was seen.", "Client P3 and Client B met.", "Perinatal. Client is 31."],
+)
+def test_aliases_and_headings_not_names(text: str) -> None:
+    assert find_phi(text) == [], find_phi(text)
+
+
+# --- lower-case names from context -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("teacher mrs oyelowo says he hides", "oyelowo"),
+        ("coach dominguez from little league", "dominguez"),
+        ("pt tavi (they/them) came late", "tavi"),
+        ("school case. kaden 9yo 3rd grade", "kaden"),
+        ("present: jojo (14) and her dad", "jojo"),
+        ("court date set. gabe's wife is done", "gabe"),
+        ('and grandma "Tita" who lives with them', "Tita"),
+        ('client Ezekiel "Zeke" Marrow, 28, vet', "Marrow"),
+        ("parents Torvald and Elin are on board", "Torvald"),
+    ],
+)
+def test_lower_case_and_cued_names(text: str, name: str) -> None:
+    assert name in flagged(text), find_phi(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pt reports poor sleep, phq9 17, gad7 12",
+        "client (25) with ptsd; etoh daily",
+        "coach says the team is doing well",
+        "his sponsor big mike lol",
+        "Co-leader noticed the tension.",
+    ],
+)
+def test_lower_case_non_names(text: str) -> None:
+    got = flagged(text)
+    assert not got & {"pt", "reports", "phq9", "gad7", "client", "ptsd", "etoh", "says", "big"}
+    assert not got & {"coach", "team", "Co-leader", "lol"}
+
+
+# --- organisations ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "org"),
+    [
+        ("works at harmon freight loading dock", "harmon freight"),
+        ("fired from chipotle last yr", "chipotle"),
+        ("3rd grade at maple ridge elementary, teacher", "maple ridge elementary"),
+        ("her friend from church (st brendan's) brings food", "st brendan's"),
+        ("Employer: Green Mountain Coffee | Insurance: none", "Green Mountain Coffee"),
+    ],
+)
+def test_lower_case_and_label_orgs(text: str, org: str) -> None:
+    got = found(text)
+    assert got.get(org) == "ORG", got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A colleague in private practice asked.",
+        "He works in IT now.",
+        "She works at home most days.",
+        "He works at a bakery downtown.",
+        "She works at the plant on nights.",
+    ],
+)
+def test_org_negatives(text: str) -> None:
+    assert find_phi(text) == [], find_phi(text)
+
+
+# --- identifiers -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["account ending 4471.", "card ending in 4471 was used", "card, last four digits 4471"]
+)
+def test_account_endings(text: str) -> None:
+    assert "4471" in found(text)
+
+
+def test_year_after_claim_not_id() -> None:
+    assert find_phi("The claim in 2019 was denied.") == []
