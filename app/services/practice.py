@@ -157,13 +157,8 @@ def _group_name_taken(s: Session, name: str, exclude_id: int | None) -> Group | 
     return s.exec(q).first()
 
 
-def _group_info(s: Session, g: Group) -> GroupInfo:
-    rows = s.exec(
-        select(Member.display_name, Membership.role)
-        .join(Membership, col(Membership.member_id) == Member.id)
-        .where(Membership.group_id == g.id, col(Member.archived).is_(False))
-    ).all()
-    coords = tuple(sorted(n for n, r in rows if r == Role.COORDINATOR.value))
+def _to_group_info(g: Group, people: list[tuple[str, str]]) -> GroupInfo:
+    """``people``: (display name, role) of the group's active members."""
     return GroupInfo(
         id=g.id or 0,
         name=g.name,
@@ -172,9 +167,18 @@ def _group_info(s: Session, g: Group) -> GroupInfo:
         color=g.color,
         archived=g.archived,
         version=g.version,
-        member_count=len(rows),
-        coordinator_names=coords,
+        member_count=len(people),
+        coordinator_names=tuple(sorted(n for n, r in people if r == Role.COORDINATOR.value)),
     )
+
+
+def _group_info(s: Session, g: Group) -> GroupInfo:
+    rows = s.exec(
+        select(Member.display_name, Membership.role)
+        .join(Membership, col(Membership.member_id) == Member.id)
+        .where(Membership.group_id == g.id, col(Member.archived).is_(False))
+    ).all()
+    return _to_group_info(g, [(n, r) for n, r in rows])
 
 
 def list_groups(db: Database, include_archived: bool = False) -> list[GroupInfo]:
@@ -183,32 +187,14 @@ def list_groups(db: Database, include_archived: bool = False) -> list[GroupInfo]
         if not include_archived:
             q = q.where(col(Group.archived).is_(False))
         groups = s.exec(q.order_by(func.lower(Group.name))).all()
-        counts: dict[int, list[tuple[str, str]]] = {}
+        people: dict[int, list[tuple[str, str]]] = {}
         for gid, name, role in s.exec(
             select(Membership.group_id, Member.display_name, Membership.role)
             .join(Member, col(Membership.member_id) == Member.id)
             .where(col(Member.archived).is_(False))
         ).all():
-            counts.setdefault(gid, []).append((name, role))
-        out = []
-        for g in groups:
-            rows = counts.get(g.id or 0, [])
-            out.append(
-                GroupInfo(
-                    id=g.id or 0,
-                    name=g.name,
-                    kind=GroupKind(g.kind),
-                    description=g.description,
-                    color=g.color,
-                    archived=g.archived,
-                    version=g.version,
-                    member_count=len(rows),
-                    coordinator_names=tuple(
-                        sorted(n for n, r in rows if r == Role.COORDINATOR.value)
-                    ),
-                )
-            )
-        return out
+            people.setdefault(gid, []).append((name, role))
+        return [_to_group_info(g, people.get(g.id or 0, [])) for g in groups]
 
 
 def get_group(db: Database, group_id: int) -> GroupInfo:
