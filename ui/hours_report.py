@@ -16,23 +16,21 @@ import os
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
     QGuiApplication,
-    QPageLayout,
-    QPageSize,
     QPainter,
     QPdfWriter,
-    QTextDocument,
 )
 
 from app.hours.categories import CATEGORY_COLORS, ORDER
 from app.hours.ledger import LedgerEntry, fmt_hours, fmt_minutes
 from app.services.hours import HoursReport
 from app.store.engine import touch_private
+from ui.pdf import html_pdf
 
 _app: QGuiApplication | None = None
 ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -260,26 +258,14 @@ class _Table:
 
 
 def _render(rep: HoursReport, target: Path) -> int:
-    writer = QPdfWriter(str(target))
-    writer.setTitle(f"Supervised hours log {_d(rep.start)} to {_d(rep.end)}")
-    writer.setCreator("Consultory")
-    writer.setResolution(300)
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(QPageSize.PageSizeId.Letter),
-            QPageLayout.Orientation.Portrait,
-            QMarginsF(16, 14, 16, 12),
-            QPageLayout.Unit.Millimeter,
-        )
+    pdf = html_pdf(
+        target,
+        f"Supervised hours log {_d(rep.start)} to {_d(rep.end)}",
+        report_html(rep),
+        (16, 14, 16, 12),
+        9,
     )
-    doc = QTextDocument()
-    doc.documentLayout().setPaintDevice(writer)
-    doc.setDefaultFont(QFont("DejaVu Sans", 9))
-    doc.setHtml(report_html(rep))
-    area = writer.pageLayout().paintRectPixels(writer.resolution())
-    footer_h = writer.resolution() * 0.3  # 0.3 inch
-    page_h = area.height() - footer_h
-    doc.setPageSize(QSizeF(area.width(), page_h))
+    writer, doc, area, page_h, footer_h = pdf.writer, pdf.doc, pdf.area, pdf.page_h, pdf.footer_h
     summary_pages = max(1, doc.pageCount())
     table = _Table(rep, area.width(), page_h, writer)
     pages = summary_pages + table.pages

@@ -12,8 +12,8 @@ import os
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF, QStandardPaths, Qt
-from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
+from PySide6.QtCore import QRectF, QStandardPaths, Qt
+from PySide6.QtGui import QFont, QPainter
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from app.errors import ConsultoryError, NotFoundError, ValidationError
@@ -24,6 +24,7 @@ from app.services.notes import NoteInfo
 from app.store.engine import touch_private
 from ui.context import AppContext
 from ui.hours_report import ensure_gui_app
+from ui.pdf import html_pdf
 
 CSS = """
 body { font-family: 'DejaVu Sans', 'Helvetica', sans-serif; font-size: 10.5pt; color: #111; }
@@ -124,26 +125,8 @@ def export_handout(ctx: AppContext, note_id: int, path: Path) -> int:
 
 
 def _render(doc_html: str, title: str, target: Path) -> int:
-    writer = QPdfWriter(str(target))
-    writer.setTitle(title)
-    writer.setCreator("Consultory")
-    writer.setResolution(300)
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(QPageSize.PageSizeId.Letter),
-            QPageLayout.Orientation.Portrait,
-            QMarginsF(20, 18, 20, 14),
-            QPageLayout.Unit.Millimeter,
-        )
-    )
-    doc = QTextDocument()
-    doc.documentLayout().setPaintDevice(writer)
-    doc.setDefaultFont(QFont("DejaVu Sans", 10))
-    doc.setHtml(doc_html)
-    area = writer.pageLayout().paintRectPixels(writer.resolution())
-    footer_h = writer.resolution() * 0.3
-    page_h = area.height() - footer_h
-    doc.setPageSize(QSizeF(area.width(), page_h))
+    pdf = html_pdf(target, title, doc_html, (20, 18, 20, 14), 10)
+    writer, doc, area, page_h, footer_h = pdf.writer, pdf.doc, pdf.area, pdf.page_h, pdf.footer_h
     pages = max(1, doc.pageCount())
     painter = QPainter(writer)
     try:
