@@ -197,6 +197,15 @@ class RecoveryKeyPanel(QWidget):
         self._key = key
         groups = key.split("-")
         self.key_label.setText("  ".join(groups[:4]) + "\n" + "  ".join(groups[4:]))
+        # both lines must always be visible: reserve their height (plus the padding) so the
+        # dialog grows to fit instead of clipping the second line
+        lines = self.key_label.text().count("\n") + 1
+        self.key_label.setMinimumHeight(
+            lines * self.key_label.fontMetrics().lineSpacing() + 2 * 14 + 8
+        )
+        window = self.window()
+        if window is not None:
+            window.adjustSize()
         self._group = secrets.randbelow(len(groups))
         ordinal = ("1st", "2nd", "3rd")[self._group] if self._group < 3 else f"{self._group + 1}th"
         self.check_label.setText(

@@ -323,3 +323,19 @@ def test_security_tab_restores_the_selected_backup(
     assert ctx.db is not encrypted_db
     assert practice.list_groups(ctx.db) == []
     ctx.db.dispose()
+
+
+def test_recovery_key_panel_shows_both_lines_of_the_key(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QDialog, QVBoxLayout
+
+    from ui.unlock import RecoveryKeyPanel
+
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    panel = RecoveryKeyPanel(dialog)
+    QVBoxLayout(dialog).addWidget(panel)
+    dialog.show()
+    panel.set_key("ABCD-EFGH-IJKL-MNOP-QRST-UVWX-YZ23-4567")
+    line = panel.key_label.fontMetrics().lineSpacing()
+    assert panel.key_label.height() >= 2 * line
+    assert "YZ23" in panel.key_label.text()
