@@ -54,6 +54,7 @@ def autostart_command(data_dir: Path | None = None) -> str:
     parts = [exe] if exe else [sys.executable, "-m", "ui.launch"]
     if data_dir is not None:
         parts += ["--data-dir", str(data_dir)]
+    parts.append("--minimized")  # at login: straight to the tray, reminders armed
     return " ".join(shlex.quote(p) for p in parts)
 
 

@@ -242,3 +242,18 @@ def test_first_run_creates_me_and_my_group_with_inline_errors(qtbot, ctx: AppCon
     groups = practice.list_groups(ctx.db)
     assert [(g.name, g.coordinator_names) for g in groups] == [
         ("Thursday peer consultation", ("Solo Therapist",))]
+
+
+def test_a_hidden_window_still_loads_today_so_reminders_start(qtbot, me_ctx: AppContext) -> None:
+    """--minimized (start in the tray): nothing is painted, Today must load all the same."""
+    from ui.main import wire_window
+
+    window = MainWindow(None)
+    qtbot.addWidget(window)
+    window.show_section("today")
+    wire_window(window, me_ctx)
+    today = window.page("today")
+    assert isinstance(today, TodayPage)
+    with qtbot.waitSignal(today.page_ready, timeout=3000):
+        pass
+    assert not window.isVisible() and today.loaded

@@ -201,7 +201,7 @@ class TodayPage(QWidget):
         # Paint first: before the window's first paint, wait for it; then load on the
         # next event-loop turn.
         win = self.window()
-        if not getattr(win, "has_painted", True):
+        if not getattr(win, "has_painted", True) and win.isVisible():
             win.first_painted.connect(self._on_window_first_painted)  # type: ignore[attr-defined]
             return
         QTimer.singleShot(0, self._load)
