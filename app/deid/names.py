@@ -55,6 +55,8 @@ RELATIONS: Final = frozenset(
     daughters siblings twins brothers sisters grandparents grandkids grandchildren cousins
     pt pts clt supervisee sup'ee intern trainee resident member bro sis gf bf""".split()
 )
+# Upper-case role abbreviations used like titles ("PO Ortiz", "SW Ybarra").
+CAPS_TITLES: Final = frozenset("po sw cm rn np pcp lcsw cna pa gal casa".split())
 # Titles written as abbreviations ("Dr." / "Mrs."): only these may be followed by a period.
 ABBR_TITLES: Final = frozenset("mr mrs ms mx dr prof sr sra srta rev fr sgt lt det capt st".split())
 NAME_CUE_WORDS: Final = frozenset("named called nicknamed aka name".split())
@@ -116,7 +118,13 @@ ORG_SUFFIXES: Final = frozenset(
     cooperative coop house surgery recovery police sheriff ems repair automotive garage
     correctional detention aesthetics initiatives initiative dermatology orthopedics
     cardiology oncology radiology chiropractic airport museum stadium arena zoo theater
-    theatre mall cinema studio dojo""".split()
+    theatre mall cinema studio dojo energy utilities fertility imaging outfitters supply
+    supplies analytics mutual transport transportation solar builders contractors tire
+    tires lanes cleaners kennel veterinary bistro tavern brewing roasters grocery grocers
+    mart outlet wholesale distributors distribution packaging steel aerospace software
+    robotics telecom wireless communications publishing printing architects engineering
+    staffing janitorial movers towing collision marine bancorp credit lending mortgage
+    financial securities capital investments pizzeria taqueria cantina bbq""".split()
 )
 _CUE_LAST: Final = frozenset("at for by from to with in the".split())
 ORG_CUE_WORDS: Final = frozenset(
@@ -139,6 +147,8 @@ ORG_FILLERS: Final = frozenset(
     now still currently there off doubles""".split()
 )
 _LOWER_ORG_RUN_RE: Final = re.compile(r"[ \t]+(?:the[ \t]+)?((?:[a-z][a-z'’&-]*[ \t]*){1,4})")
+_NAME_SUFFIXES: Final = frozenset("Jr Sr II III IV JR SR".split())
+_NICK_GAPS: Final = frozenset({' ("', " (“", ' "', " “", " ('", " (‘", " ("})
 _COMPOUND_LOWER_RE: Final = re.compile(r"[a-z]+(?:['’-][a-z]+)+")
 _LOWER_AGE_RE: Final = re.compile(
     r"(?:['’]s)?\s*(?:\(\s*\d{1,2}\s*(?:y/?o|yrs?|[mf])?\s*\)|\(\s*(?:she|he|they|ze|xe)/\w+\s*\)"
@@ -555,6 +565,7 @@ METHOD_WORDS: Final = frozenset(
     triad modes chain paradigm technique techniques principles conditions concept typology
     taxonomy treatment therapy program programme plan checklist rating assessment
     seven-eyed four-category cognitive formulation procedure exercise worksheet workbook
+    coding scoring system
     style informed based inspired approach screen screener screening manual handbook guide
     curriculum survey cbt dbt act
     ipt emdr cpt erp eft ifs cft mbct mbsr tf-cbt pcit fbt abft mst fft sfbt craft met""".split()
@@ -572,7 +583,8 @@ POSSESSIVE_CITE_WORDS: Final = frozenset(
     """principles principle text textbook findings meta-analysis meta-analyses review
     study studies paper article chapter framing concept notion critique survey law rule
     effect hypothesis paradox phases steps levels tasks dimensions circumplex cycle wheel
-    triangle classic seminal writings approach research work trial trials data""".split()
+    triangle classic seminal writings approach research work trial trials data meditation
+    meditations teachings talks podcast quote quotes poem poems lectures""".split()
 )
 INSTRUMENT_WORDS: Final = frozenset(
     """scale inventory questionnaire index protocol model method technique criteria
@@ -963,6 +975,71 @@ def gate_hits(toks: list[Tok]) -> Gates:
     return Gates(month, street, holiday, observance, ordinal)
 
 
+_LIST_LABEL_RE: Final = re.compile(
+    r"\b(?:present|absent|attendees|attending|attended|in attendance|participants|members|"
+    r"group members|check-ins|no-shows?)\s*:\s*([^.;:\n]+)",
+    re.IGNORECASE,
+)
+_LIST_ITEM_RE: Final = re.compile(r"[^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*)?")
+_LIST_SPLIT_RE: Final = re.compile(r"\s*(?:,\s*(?:and\s+|&\s*)?|\s+(?:and|&)\s+)\s*")
+
+
+def _label_lists(text: str, toks: list[Tok]) -> list[Span]:
+    """Every item of a short list of people after a label, once most items are names."""
+    lex = lexicon()
+    by_start = {t.start: t for t in toks}
+    out: list[Span] = []
+    for m in _LIST_LABEL_RE.finditer(text):
+        body_start = m.start(1)
+        body = m.group(1)
+        items: list[tuple[int, int, str]] = []
+        pos = 0
+        for part in _LIST_SPLIT_RE.split(body):
+            k = body.find(part, pos)
+            pos = k + len(part)
+            im = _LIST_ITEM_RE.match(part)
+            if im is None or not part.strip():
+                continue
+            items.append((body_start + k + im.start(), body_start + k + im.end(), im.group()))
+        if not items:
+            continue
+        named = 0
+        cands: list[tuple[int, int, str]] = []
+        for s0, _e0, w in items:
+            tk = by_start.get(s0)
+            if tk is not None and tk.label == "NAME":
+                named += 1
+                continue
+            first = w.split()[0]
+            lw = first.lower()
+            if (
+                lw in FUNCTION_WORDS
+                or lw in RELATIONS
+                or lw in TITLES
+                or lw in ALWAYS_SKIP
+                or lw in lex.never_name
+            ):
+                continue
+            if _is_english(lex, lw) and lw not in lex.word_names and lw not in lex.first:
+                if len(lw) > 3 or named < 2:
+                    continue
+            cands.append((s0, s0 + len(first), first))
+        if not cands:
+            continue
+        if len(items) < 3:
+            if len(cands) < len(items) or any(_is_english(lex, w.lower()) for _, _, w in cands):
+                continue
+        elif named * 2 < len(items):
+            continue
+        for s0, e0, _w in cands:
+            tk = by_start.get(s0)
+            if tk is not None:
+                tk.label, tk.reason = "NAME", "in a list of people"
+            else:
+                out.append((s0, e0, "NAME", "in a list of people"))
+    return out
+
+
 def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
     lex = lexicon()
     if toks is None:
@@ -1221,6 +1298,8 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
         if "\n" in gap:
             return False, False
         g = gap.strip()
+        if p.allcaps and p.low in CAPS_TITLES and g == "" and toks[i].cap and not toks[i].allcaps:
+            return True, False
         if (
             p.low in TITLES
             and not p.allcaps
@@ -1282,6 +1361,8 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
         ):
             return False
         p = toks[i - 1] if i else None
+        if p is not None and p.allcaps and p.low in CAPS_TITLES and _tight(t.gap_before):
+            return True
         if p is not None and not p.allcaps:
             g = t.gap_before
             if (p.low in TITLES or p.low in RELATIONS) and (
@@ -1290,6 +1371,15 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 return True
         if _LOWER_AGE_RE.match(text, t.full_end):
             return True
+        if i + 1 < n and _tight(toks[i + 1].gap_before):
+            nx = toks[i + 1]  # "keshawn brooks-harrell, 22"
+            if (
+                not nx.cap
+                and not _is_english(lex, nx.low)
+                and nx.low not in lex.never_name
+                and _LOWER_AGE_RE.match(text, nx.full_end)
+            ):
+                return True
         if t.possessive and i + 1 < n and toks[i + 1].low in RELATIONS:
             return _tight(toks[i + 1].gap_before)
         return False
@@ -1341,7 +1431,34 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
         low = t.low
         if low in FUNCTION_WORDS and not t.allcaps:
             continue
+        nxt_ch = text[t.end : t.end + 1]
+        if (
+            (
+                (t.sent_start and nxt_ch == ":")
+                or ((i == 0 or "\n" in t.gap_before) and nxt_ch == ".")
+            )
+            and not t.possessive
+            and (_looks_english(low) or low.endswith("ee"))
+            and not _is_name_listed(lex, low)
+        ):
+            continue  # a heading such as "Evaluee:"
+        pv_t = toks[i - 1] if i else None
+        if (
+            pv_t is not None
+            and pv_t.label == "NAME"
+            and t.gap_before in _NICK_GAPS
+            and text[t.full_end : t.full_end + 1] in ('"', "”", "'", "’", ")")
+            and not t.allcaps
+            and (low in lex.first or not _is_english(lex, low))
+        ):
+            t.label, t.reason = "NAME", "nickname in quotes after a name"
+            continue
         cue, strong = person_cue(i)
+        if cue and len(low) == 1 and t.text not in "AI" and not t.possessive:
+            quoted = t.gap_before.rstrip()[-1:] in ('"', "“")
+            if (strong or quoted) and text[t.end : t.end + 1] != ".":
+                t.label, t.reason = "NAME", "single-letter nickname after a naming cue"
+                continue
         if cue and len(low) >= 2 and low not in ALWAYS_SKIP:
             pv_low = toks[i - 1].low if i else ""
             relation = pv_low in RELATIONS
@@ -1511,6 +1628,17 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             if _author_context(text, toks, i):
                 t.label, t.reason = None, ""
                 consumed[i] = True
+                pv = toks[i - 1] if i else None
+                if (
+                    pv is not None
+                    and pv.label == "NAME"
+                    and pv.cap
+                    and not pv.possessive
+                    and _tight(t.gap_before)
+                    and not pv.reason.startswith("capitalised word after a title")
+                ):
+                    pv.label, pv.reason = None, ""  # "Jack Kornfield's": the author's first name
+                    consumed[i - 1] = True
 
     # 3b. multi-word places: "Marlow Falls", "Port Easton", "in Carver Mills"
     for i in caps:
@@ -1605,6 +1733,18 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                         continue
                     a.label, a.reason = "NAME", "first name preceding a surname"
                     changed = True
+
+    # generational suffixes: "Cornelius Wadsworth III", "Ray Hollis Jr."
+    for i in caps:
+        t = toks[i]
+        if (
+            i
+            and t.label is None
+            and t.text in _NAME_SUFFIXES
+            and toks[i - 1].label == "NAME"
+            and t.gap_before in (" ", ", ")
+        ):
+            t.label, t.reason = "NAME", "generational suffix of a name"
 
     # 'Ezekiel "Zeke" Marrow': a surname after a quoted nickname
     for i in caps:
@@ -1702,10 +1842,23 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 if toks[x].label is None:
                     toks[x].label, toks[x].reason = "NAME", "surname with a particle"
 
+    # 4b. lists of people after "present:", "absent:", "attendees:"
+    if _LIST_LABEL_RE.search(text):
+        out.extend(_label_lists(text, toks))
+
     # 5. propagation: other mentions of a confirmed name
     confirmed: dict[str, bool] = {}
     for t in toks:
-        if t.label == "NAME" and len(t.low) >= 3:
+        if t.label == "NAME" and (
+            len(t.low) >= 3
+            or (
+                len(t.low) == 2
+                and t.low not in FUNCTION_WORDS
+                and not _is_english(lex, t.low)
+                and t.low not in lex.never_name
+            )
+            or (len(t.low) == 1 and t.reason.startswith("single-letter"))
+        ):
             common = t.low in lex.english or t.low in lex.word_names
             confirmed[t.low] = common
     if confirmed:
@@ -1715,6 +1868,15 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             maybe_common = confirmed.get(t.low)
             if maybe_common is None:
                 continue
+            if len(t.low) == 1:
+                nxt = toks[i + 1] if i + 1 < n else None
+                if not t.cap or text[t.end : t.end + 1] == ".":
+                    continue
+                if not (
+                    t.possessive
+                    or (nxt is not None and _tight(nxt.gap_before) and nxt.low in PERSON_VERBS)
+                ):
+                    continue
             common = maybe_common
             if common and not t.cap:
                 continue

@@ -194,7 +194,8 @@ _STREET_SUFFIX: Final = (
 )
 _STREET_SUFFIX_FULL: Final = (
     r"(?:Street|Avenue|Road|Boulevard|Lane|Drive|Court|Terrace|Circle|Highway|Parkway|Trail|"
-    r"Alley|Pike|Crescent|Plaza|Expressway|Turnpike|St\.|Ave\.|Rd\.|Blvd\.)"
+    r"Alley|Pike|Crescent|Plaza|Expressway|Turnpike|St\.|Ave\.?|Rd\.?|Blvd\.?|Ln\.?|Pkwy\.?|"
+    r"Hwy\.?)"
 )
 _UNIT: Final = r"(?:,?\s*(?i:apt|apartment|unit|suite|ste|room|rm|#)\.?\s*#?[A-Za-z0-9-]{1,6}\b)?"
 _NOT_MONTH: Final = rf"(?!(?:{MONTHS_FULL}|{_MONTH_ABBR})\b)"
@@ -212,11 +213,14 @@ LOWER_ADDRESS_RE: Final = re.compile(
     r"terrace|circle|parkway|pkwy|highway|hwy)\b\.?"
     r"(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*#?[a-z0-9-]{1,6}\b)?"
     r"|\b(?:on|at|off|near|lives on)\s+(?!the\b|a\b|an\b|this\b|that\b|my\b|his\b|her\b)"
-    r"([a-z]{3,}\s+(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive))\b(?!-)"
+    r"((?:[nsew]\.?\s+)?(?:\d{1,3}(?:st|nd|rd|th)|[a-z]{3,})\s+"
+    r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive))\b(?!-)"
 )
 STREET_NAME_RE: Final = re.compile(
     r"\b(?:(?:North|South|East|West|Old|New)\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+"
     rf"{_STREET_SUFFIX_FULL}(?![\w])"
+    r"|\b(?:[NSEW]\.?|North|South|East|West)\s+\d{1,3}(?:st|nd|rd|th)\s+"
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Place|Pl|Drive|Dr|Boulevard|Blvd)\b\.?"
     r"|\b(?:corner of|intersection of)\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:and|&)\s+"
     r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\b"
     r"|\b(?:\d{1,6}\s+)?(?:Rue|Calle|Avenida|Via|Camino|Rua)\s+(?:de\s+(?:la\s+)?|del\s+)?[A-Z][\w'-]+"
@@ -482,9 +486,11 @@ def find_dates(
         if y is None:
             if sep != "/":
                 continue
-            if (a, b) == (24, 7) or _RATING_CUE_RE.search(text, bs, m.start()):
-                continue
             prep = _DATE_PREP_RE.search(text, bs, m.start())
+            if (a, b) == (24, 7) or (
+                _RATING_CUE_RE.search(text, bs, m.start()) and (not prep or b in (5, 10))
+            ):
+                continue
             if b == 10 and a <= 10 and not prep:
                 continue
             if a < b <= 8 and not prep:

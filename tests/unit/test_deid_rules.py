@@ -148,3 +148,58 @@ def test_account_endings(text: str) -> None:
 
 def test_year_after_claim_not_id() -> None:
     assert find_phi("The claim in 2019 was denied.") == []
+
+
+# --- batch n rules ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("present: dre, kasey, lupita, vance. dre celebrated 90 days.", {"dre", "kasey"}),
+        ("Absent: tj (in jail again).", {"tj"}),
+        ('client "D" (goes by D) is 40. D\'s ex-wife called.', {"D"}),
+        ('Dolores ("Lola") Szymanski was admitted.', {"Lola", "Szymanski"}),
+        ("Evaluee: Cornelius Wadsworth III. Inmate.", {"Cornelius", "Wadsworth", "III"}),
+        ('lupita: "my PO ortiz is actually ok"', {"ortiz"}),
+        ("intake note -- keshawn brooks-harrell, 22, referred", {"keshawn", "brooks-harrell"}),
+        ("Supervisee YK presented. We discussed YK's divorce.", {"YK"}),
+    ],
+)
+def test_batch_n_names(text: str, names: set[str]) -> None:
+    got = flagged(text)
+    assert names <= got, (names - got, find_phi(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Present: client and mother. Absent: none.",
+        "Members: PT, OT, SW and RN.",
+        "Assessment: stable. Evaluee: declined.",
+        "Client A said the grade was an A. I agreed.",
+        "Main and Goldwyn AAI coding was taught.",
+        "Jack Kornfield's meditation talks helped.",
+    ],
+)
+def test_batch_n_negatives(text: str) -> None:
+    assert find_phi(text) == [], [(f.text, f.reason) for f in find_phi(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "category"),
+    [
+        ("Lithium level 1.4 on 6/11 -- toxic range", "6/11", "DATE"),
+        ("to live w his aunt on w 63rd st. hx of", "w 63rd st", "ADDRESS"),
+        ("She lives on W 63rd St in the city.", "W 63rd St", "ADDRESS"),
+        ('"I want to go home to Carpenter Ave", she said.', "Carpenter Ave", "ADDRESS"),
+        ("IVF consult at Shady Grove Fertility soon.", "Shady Grove Fertility", "ORG"),
+        ("a lineman for Duke Energy, on leave", "Duke Energy", "ORG"),
+    ],
+)
+def test_batch_n_structured(text: str, span: str, category: str) -> None:
+    assert found(text).get(span) == category, found(text)
+
+
+def test_rating_on_ten_not_date() -> None:
+    assert find_phi("Mood on 6/10 today, anxiety 7/10.") == []
