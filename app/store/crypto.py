@@ -42,7 +42,7 @@ class WrongSecretError(Exception):
 class KdfParams:
     """argon2id cost. Stored in the key file, so tuning never locks anyone out."""
 
-    time_cost: int = 4
+    time_cost: int = 7  # ~0.4 s here (tests/bench/bench_unlock.py)
     memory_kib: int = 128 * 1024
     parallelism: int = 2
 
