@@ -174,6 +174,8 @@ def _lower_orgs(text: str, toks: list[Tok], consumed: list[bool]) -> list[Span]:
     out: list[Span] = []
     n = len(toks)
     for i, p in enumerate(toks):
+        if p.low not in _LOWER_ORG_TRIGGERS:
+            continue  # fast path
         if p.low in ("attends", "attending", "attended", "attend", "enrolled"):
             pass
         elif p.low in ORG_PREPS and i > 0 and _tight(p.gap_before):
@@ -225,18 +227,24 @@ def _lower_orgs(text: str, toks: list[Tok], consumed: list[bool]) -> list[Span]:
         else:
             continue
         s0, e0 = keep[0][1], keep[-1][2]
-        if any(tk.start < e0 and s0 < tk.end and consumed[x] for x, tk in enumerate(toks)):
-            continue
+        inside = []
         for x in range(i + 1, n):
             if toks[x].start >= e0:
                 break
             if toks[x].start >= s0:
-                consumed[x] = True
+                inside.append(x)
+        if any(consumed[x] for x in inside):
+            continue
+        for x in inside:
+            consumed[x] = True
         out.append((s0, e0, "ORG", "lower-case organisation after an employer/school cue"))
     return out
 
 
 ORG_PREPS: Final = frozenset("at for by from with in".split())
+_LOWER_ORG_TRIGGERS: Final = ORG_PREPS | frozenset(
+    "attends attending attended attend enrolled".split()
+)
 ORG_LABEL_WORDS: Final = frozenset(
     "employer school workplace company agency facility hospital work job".split()
 )
@@ -423,49 +431,67 @@ def tokenize(text: str, lex: Lexicon | None = None) -> list[Tok]:
     """Word tokens.  With ``lex``, ordinary lower-case dictionary words that no rule looks
     at are skipped (their text still shows up in the next token's ``gap_before``)."""
     skip = _skip_set(lex) if lex is not None else frozenset()
+    cache = _WORD_CACHE.setdefault(id(skip), {})
+    if len(cache) > 200_000:
+        cache.clear()
     starts = {m.end() for m in _SENT_START_RE.finditer(text)}
     toks: list[Tok] = []
     append = toks.append
     prev_end = 0
     prev_low: str | None = None
-    n = len(text)
+    get = cache.get
     for m in WORD_RE.finditer(text):
-        w = m.group()
-        if w in skip:
+        raw = m.group()
+        info = get(raw)
+        if info is None:
+            info = cache[raw] = _word_info(raw, skip)
+        if info is _SKIPPED:
             continue
-        s, full = m.span()
-        if w[-1] in "'’-_":
-            w = w.rstrip("'’-_")
-            full = s + len(w)
-        e = full
-        poss = False
-        if len(w) > 2 and w[-2] in "'’" and w[-1] in "sS":
-            w = w[:-2]
-            e -= 2
-            poss = True
-        elif e < n and text[e] in "'’" and w[-1] in "sS" and len(w) > 2:
-            poss = True
-        cap = w[0].isupper()
-        low = w.lower()
-        if not cap and low in skip:
-            continue
+        w, low, cap, allcaps, e_off, full_off, poss = info
+        s = m.start()
         append(
             Tok(
                 s,
-                e,
+                s + e_off,
                 w,
                 low,
                 cap,
-                cap and len(w) > 1 and w.isupper(),
+                allcaps,
                 cap and s in starts and _sentence_start_ok(text, s, prev_low),
                 poss,
                 text[prev_end:s],
-                full,
+                s + full_off,
             )
         )
-        prev_end = full
+        prev_end = s + full_off
         prev_low = low
     return toks
+
+
+_WordInfo = tuple[str, str, bool, bool, int, int, bool]
+_SKIPPED: Final[_WordInfo] = ("", "", False, False, 0, 0, False)
+_WORD_CACHE: dict[int, dict[str, _WordInfo]] = {}
+
+
+def _word_info(raw: str, skip: frozenset[str]) -> _WordInfo:
+    """Token features that depend only on the matched word (cached per distinct word)."""
+    if raw in skip:
+        return _SKIPPED
+    w = raw.rstrip("'’-_") if raw[-1] in "'’-_" else raw
+    full_off = len(w)
+    e_off = full_off
+    poss = False
+    if len(w) > 2 and w[-2] in "'’" and w[-1] in "sS":
+        w = w[:-2]
+        e_off -= 2
+        poss = True
+    elif len(raw) > full_off and raw[full_off] in "'’" and w[-1] in "sS" and len(w) > 2:
+        poss = True  # "James'"
+    cap = w[0].isupper()
+    low = w.lower()
+    if not cap and low in skip:
+        return _SKIPPED
+    return (w, low, cap, cap and len(w) > 1 and w.isupper(), e_off, full_off, poss)
 
 
 _SKIP_CACHE: dict[int, frozenset[str]] = {}
@@ -635,16 +661,8 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
         j += 1
         steps += 1
     # inside parentheses right after a method / acronym: "CBT-E (Fairburn)"
-    k = t.start - 1
-    depth_ok = False
-    while k >= 0 and k > t.start - 60:
-        ch = text[k]
-        if ch == "(":
-            depth_ok = True
-            break
-        if ch in ")\n.;:":
-            break
-        k -= 1
+    k = text.rfind("(", max(0, t.start - 59), t.start)
+    depth_ok = k != -1 and _PAREN_BREAK_RE.search(text, k + 1, t.start) is None
     if depth_ok:
         close = text.find(")", t.end)
         if close != -1 and close - t.end < 60:
@@ -937,6 +955,7 @@ def _compound_name(text: str) -> bool:
     return all(p and p[0].isupper() and (len(p) == 1 or p[1:].islower()) for p in parts)
 
 
+_PAREN_BREAK_RE: Final = re.compile(r"[)\n.;:]")
 _LAST_WORD_RE: Final = re.compile(r"([\w-]+)$")
 _CAPS2_RE: Final = re.compile(r"[A-Z]{2,}")
 _ON_TOPIC_RE: Final = re.compile(r"(?:\s*(?:,|and|&)\s*[A-Z][\w'’-]+)*\s+on\s+([a-z][\w-]+)")
@@ -982,6 +1001,21 @@ _LIST_LABEL_RE: Final = re.compile(
 )
 _LIST_ITEM_RE: Final = re.compile(r"[^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*)?")
 _LIST_SPLIT_RE: Final = re.compile(r"\s*(?:,\s*(?:and\s+|&\s*)?|\s+(?:and|&)\s+)\s*")
+
+
+_LIST_LABEL_TAIL_RE: Final = re.compile(
+    r"(?i:present|absent|attendees|attending|attended|in attendance|participants|members|"
+    r"check-ins|no-shows?)\s*$"
+)
+
+
+def _has_list_label(text: str) -> bool:
+    i = text.find(":")
+    while i != -1:
+        if _LIST_LABEL_TAIL_RE.search(text, max(0, i - 16), i):
+            return True
+        i = text.find(":", i + 1)
+    return False
 
 
 def _label_lists(text: str, toks: list[Tok]) -> list[Span]:
@@ -1843,7 +1877,7 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                     toks[x].label, toks[x].reason = "NAME", "surname with a particle"
 
     # 4b. lists of people after "present:", "absent:", "attendees:"
-    if _LIST_LABEL_RE.search(text):
+    if ":" in text and _has_list_label(text):
         out.extend(_label_lists(text, toks))
 
     # 5. propagation: other mentions of a confirmed name

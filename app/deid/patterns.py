@@ -371,11 +371,23 @@ def _merge(points: Iterator[tuple[int, int]], text: str, before: int, after: int
         if wins and ws <= wins[-1][1] and we <= wins[-1][1]:
             continue
         if ws > 0 and not text[ws - 1].isspace():
-            m = _LAST_SPACE_RE.search(text, max(0, ws - 40), ws)
-            ws = m.end() if m else max(0, ws - 40)
+            lo = max(0, ws - 40)
+            k = max(text.rfind(" ", lo, ws), text.rfind("\n", lo, ws))
+            if k == -1:
+                m = _LAST_SPACE_RE.search(text, lo, ws)  # tabs, other blanks
+                ws = m.end() if m else lo
+            else:
+                ws = k + 1
         if we < n and not text[we].isspace():
-            m2 = _NEXT_SPACE_RE.search(text, we, we + 40)
-            we = m2.start() if m2 else min(n, we + 40)
+            hi = min(n, we + 40)
+            k1 = text.find(" ", we, hi)
+            k2 = text.find("\n", we, k1 if k1 != -1 else hi)
+            k = k2 if k2 != -1 else k1
+            if k == -1:
+                m2 = _NEXT_SPACE_RE.search(text, we, hi)
+                we = m2.start() if m2 else hi
+            else:
+                we = k
         if wins and ws <= wins[-1][1]:
             if we > wins[-1][1]:
                 wins[-1] = (wins[-1][0], we)
@@ -384,16 +396,39 @@ def _merge(points: Iterator[tuple[int, int]], text: str, before: int, after: int
     return wins
 
 
+Profile = list[tuple[int, int, int, int]]  # window start, end, digit count, longest digit run
+
+
+def _profile(text: str, wins: list[Window]) -> Profile:
+    """Digit count and longest digit run of each window (to skip hopeless regex scans)."""
+    out: Profile = []
+    findall = _DIGITS_RE.findall
+    for ws, we in wins:
+        runs = findall(text, ws, we)
+        out.append((ws, we, sum(map(len, runs)), max(map(len, runs), default=0)))
+    return out
+
+
+def _with(prof: Profile, digits: int = 0, run: int = 0) -> list[Window]:
+    return [(ws, we) for ws, we, d, r in prof if d >= digits and r >= run]
+
+
 def _scan(pattern: re.Pattern[str], text: str, wins: list[Window]) -> Iterator[re.Match[str]]:
     for ws, we in wins:
         yield from pattern.finditer(text, ws, we)
 
 
 def find_contacts(
-    text: str, dwin: list[Window] | None = None, ssn_win: list[Window] | None = None
+    text: str,
+    dwin: list[Window] | None = None,
+    ssn_win: list[Window] | None = None,
+    prof: Profile | None = None,
 ) -> Iterator[Span]:
     if dwin is None:
         dwin = [(0, len(text))]
+    if prof is None:
+        prof = _profile(text, dwin)
+    win7 = _with(prof, digits=7)
     if "@" in text:
         yield from _find_at(text)
     if "u/" in text:
@@ -407,14 +442,14 @@ def find_contacts(
         if s > 0 and text[s - 1] == "@":
             continue
         yield s, e, "URL", "web address"
-    for m in _scan(IPV4_RE, text, dwin):
+    for m in _scan(IPV4_RE, text, [w for w in _with(prof, 4) if text.count(".", *w) >= 3]):
         yield m.start(), m.end(), "IP", "IPv4 address"
     if ":" in text:
-        for m in _scan(IPV6_RE, text, dwin):
+        for m in _scan(IPV6_RE, text, [w for w in dwin if text.count(":", *w) >= 2]):
             if m.group().count(":") >= 3:
                 yield m.start(), m.end(), "IP", "IPv6 address"
-    swin = dwin
-    if ssn_win is not None:
+    swin = _with(prof, digits=9)
+    if ssn_win is not None and ssn_win is not dwin:
         swin = ssn_win
     for m in _scan(SSN_RE, text, swin):
         g = m.lastindex
@@ -422,7 +457,7 @@ def find_contacts(
             yield m.start(g), m.end(g), "SSN", "social security number"
         else:
             yield m.start(), m.end(), "SSN", "social security number pattern"
-    for m in _scan(PHONE_RE, text, dwin):
+    for m in _scan(PHONE_RE, text, win7):
         s = m.start()
         if _TOLL_FREE_RE.match(m.group()):
             continue  # hotlines such as 1-800-273-8255 identify nobody
@@ -470,7 +505,8 @@ def find_dates(
 ) -> Iterator[Span]:
     if dwin is None:
         dwin = [(0, len(text))]
-    for m in _scan(NUM_DATE_RE, text, dwin):
+    sep_win = [w for w in dwin if text.count("/", *w) or text.count("-", *w) or text.count(".", *w)]
+    for m in _scan(NUM_DATE_RE, text, sep_win):
         if m.group(5):
             mo, d = int(m.group(7)), int(m.group(8))
             if 1 <= mo <= 12 and 1 <= d <= 31:
@@ -560,12 +596,12 @@ def find_dates(
         yield m.start(), m.end(), "DATE", "day of a religious holiday"
 
 
-def _age_windows(text: str, dwin: list[Window]) -> list[Window]:
+def _age_windows(text: str, dwin: list[Window], runs: list[Window] | None = None) -> list[Window]:
     hits: list[tuple[int, int]] = []
-    for m in _scan(_DIGITS_RE, text, dwin):
-        g = m.group()
-        if len(g) in (2, 3) and 90 <= int(g) <= 125:
-            hits.append(m.span())
+    spans = runs if runs is not None else [m.span() for m in _scan(_DIGITS_RE, text, dwin)]
+    for s0, e0 in spans:
+        if e0 - s0 in (2, 3) and 90 <= int(text[s0:e0]) <= 125:
+            hits.append((s0, e0))
     low = text.lower()
     for word in ("ninet", "hundred"):
         i = low.find(word)
@@ -576,10 +612,12 @@ def _age_windows(text: str, dwin: list[Window]) -> list[Window]:
     return _merge(iter(hits), text, 45, 30)
 
 
-def find_ages(text: str, dwin: list[Window] | None = None) -> Iterator[Span]:
+def find_ages(
+    text: str, dwin: list[Window] | None = None, runs: list[Window] | None = None
+) -> Iterator[Span]:
     if dwin is None:
         dwin = [(0, len(text))]
-    for m in _scan(AGE_RE, text, _age_windows(text, dwin)):
+    for m in _scan(AGE_RE, text, _age_windows(text, dwin, runs)):
         g = m.lastindex or 0
         if not g:
             continue
@@ -597,9 +635,12 @@ def find_places(
     dwin: list[Window] | None = None,
     addr_win: list[Window] | None = None,
     gates: Gates | None = None,
+    prof: Profile | None = None,
 ) -> Iterator[Span]:
     if dwin is None:
         dwin = [(0, len(text))]
+    if prof is None:
+        prof = _profile(text, dwin)
     for m in _scan(UK_POSTCODE_RE, text, dwin):
         yield m.start(), m.end(), "ZIP", "UK postcode"
     for m in _scan(ADDRESS_RE, text, addr_win if addr_win is not None else dwin):
@@ -614,7 +655,7 @@ def find_places(
         yield m.start(grp), m.end(grp), "ADDRESS", "street address (lower case)"
     for m in _scan(STREET_NAME_RE, text, swin):
         yield m.start(), m.end(), "ADDRESS", "street name"
-    for m in _scan(_ZIP_VALUE_RE, text, dwin):
+    for m in _scan(_ZIP_VALUE_RE, text, _with(prof, run=5)):
         s, e = m.span()
         if (s and (text[s - 1].isalnum() or text[s - 1] in "-_")) or (
             e < len(text) and (text[e].isalnum() or text[e] in "-_")
@@ -667,9 +708,13 @@ def _id_cued(text: str, s: int) -> bool:
     return False
 
 
-def find_ids(text: str, dwin: list[Window] | None = None) -> Iterator[Span]:
+def find_ids(
+    text: str, dwin: list[Window] | None = None, prof: Profile | None = None
+) -> Iterator[Span]:
     if dwin is None:
         dwin = [(0, len(text))]
+    if prof is None:
+        prof = _profile(text, dwin)
     for m in _scan(ID_VALUE_RE, text, dwin):
         s, e = m.span()
         if not 4 <= e - s <= 20 or text[s] == "-":
@@ -680,11 +725,14 @@ def find_ids(text: str, dwin: list[Window] | None = None) -> Iterator[Span]:
             continue
         if _id_cued(text, s):
             yield s, e, "ID", "number after an identifier keyword"
-    for m in _scan(LONG_NUM_RE, text, dwin):
+    for m in _scan(LONG_NUM_RE, text, _with(prof, run=5)):
         yield m.start(), m.end(), "ID", "long number"
 
 
 _SSN_KEY_RE: Final = re.compile(r"ssn|social|ss ?#")
+
+
+_ADDR_EXTRA_RE: Final = re.compile(r"(?i:box|interstate|apt|unit|suite|route|rte|hwy|highway)")
 
 
 def _clusters(hits: list[Window], gap: int) -> list[Window]:
@@ -721,16 +769,28 @@ def find_structured(
     dwin = _merge(iter(clusters), text, 6, 6)  # the number and its neighbouring tokens
     addr_win = _merge(iter(clusters), text, 14, 90)  # "P.O. Box" / house number + street + unit
     low = text.lower()
+    prof = _profile(text, dwin)
     ssn_win = dwin
     if "ssn" in low or "social" in low or "ss#" in low or "ss #" in low:
         keys = [m.span() for m in _SSN_KEY_RE.finditer(low)]
-        ssn_win = sorted(dwin + _merge(iter(keys), text, 40, 60))
+        ssn_win = sorted(_with(prof, digits=9) + _merge(iter(keys), text, 40, 60))
     ord_hits = [(s, e) for s, e in hits if text[e : e + 2].lower() in ("st", "nd", "rd", "th")]
     ord_win = _merge(iter(ord_hits), text, 45, 30)
+    if gates is not None:
+        # a house number needs a street word (or "Box", "Apt", "Route") within its window
+        sw = gates.street
+        keep: list[Window] = []
+        k = 0
+        for ws, we in addr_win:
+            while k < len(sw) and sw[k][1] <= ws:
+                k += 1
+            if (k < len(sw) and sw[k][0] < we) or _ADDR_EXTRA_RE.search(text, ws, we):
+                keep.append((ws, we))
+        addr_win = keep
     out = []
-    out.extend(find_contacts(text, dwin, ssn_win))
+    out.extend(find_contacts(text, dwin, ssn_win, prof))
     out.extend(find_dates(text, dwin, ord_win, gates))
-    out.extend(find_ages(text, dwin))
-    out.extend(find_places(text, dwin, addr_win, gates))
-    out.extend(find_ids(text, dwin))
+    out.extend(find_ages(text, dwin, hits))
+    out.extend(find_places(text, dwin, addr_win, gates, prof))
+    out.extend(find_ids(text, dwin, prof))
     return out
