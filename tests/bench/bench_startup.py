@@ -63,7 +63,7 @@ def run_once(cmd: list[str], env: dict[str, str]) -> tuple[dict[str, float], flo
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--runs", type=int, default=9)
     ap.add_argument("--years", type=int, default=10)
     ap.add_argument("--data-dir", type=Path, help="reuse a demo directory")
     args = ap.parse_args()
