@@ -8,7 +8,7 @@ from typing import Final
 
 from app.deid.finding import Category, Finding
 from app.deid.lexicon import lexicon
-from app.deid.names import find_names, gate_hits, tokenize
+from app.deid.names import Tok, find_names, gate_hits, recase_shouting, tokenize
 from app.deid.patterns import Span, digit_runs, find_structured
 
 # Higher wins when two different categories overlap.
@@ -121,16 +121,25 @@ def find_phi(text: str) -> list[Finding]:
         gc.disable()
     try:
         toks = tokenize(text, lex)
-        hits = digit_runs(text)
-        spans = find_structured(text, gate_hits(toks), hits)
-        names = find_names(text, toks)
-        spans.extend(names)
-        spans.extend(_ages_after_names(text, names))
-        spans.extend(_ages_after_persons(text, hits))
-        return _resolve(text, spans)
+        recased = recase_shouting(text, toks)
+        if recased is not None:
+            # an ALL-CAPS note: detect on an ordinary-case copy (same offsets)
+            found = _find(recased, tokenize(recased, lex))
+            return [Finding(f.start, f.end, f.category, f.reason, text) for f in found]
+        return _find(text, toks)
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+def _find(text: str, toks: list[Tok]) -> list[Finding]:
+    hits = digit_runs(text)
+    spans = find_structured(text, gate_hits(toks), hits)
+    names = find_names(text, toks)
+    spans.extend(names)
+    spans.extend(_ages_after_names(text, names))
+    spans.extend(_ages_after_persons(text, hits))
+    return _resolve(text, spans)
 
 
 def warm_up() -> None:

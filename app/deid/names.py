@@ -33,7 +33,8 @@ TITLES: Final = frozenset(
     " pastor rabbi imam sister brother aunt auntie uncle grandma grandpa granny nana nanna"
     " nonna nonno oma opa bubbe zayde lola lolo abuelita abuelito yaya baba dedushka"
     " papa abuela abuelo tia tio officer detective judge coach principal nurse counselor"
-    " counsellor deacon elder bishop captain sergeant sgt lt lieutenant det".split()
+    " counsellor deacon elder bishop captain sergeant sgt lt lieutenant det capt cpl pvt maj"
+    " col gen cmdr chaplain".split()
 )
 # Titles strong enough to override the eponym list (Mr. Miller is a person).
 STRONG_TITLES: Final = frozenset("mr mrs ms miss mx mister dr".split())
@@ -53,12 +54,15 @@ RELATIONS: Final = frozenset(
     stepchild foster fostered adopted bf gf hubby mil fil dil sil bil grandbaby godmother
     godfather godson goddaughter officer worker nurse social parents kids children sons
     daughters siblings twins brothers sisters grandparents grandkids grandchildren cousins
-    pt pts clt supervisee sup'ee intern trainee resident member bro sis gf bf""".split()
+    pt pts clt supervisee sup'ee intern trainee resident member bro sis gf bf caller buddy
+    pal bestfriend informant""".split()
 )
 # Upper-case role abbreviations used like titles ("PO Ortiz", "SW Ybarra").
 CAPS_TITLES: Final = frozenset("po sw cm rn np pcp lcsw cna pa gal casa".split())
 # Titles written as abbreviations ("Dr." / "Mrs."): only these may be followed by a period.
-ABBR_TITLES: Final = frozenset("mr mrs ms mx dr prof sr sra srta rev fr sgt lt det capt st".split())
+ABBR_TITLES: Final = frozenset(
+    "mr mrs ms mx dr prof sr sra srta rev fr sgt lt det capt st cpl pvt maj col gen cmdr".split()
+)
 NAME_CUE_WORDS: Final = frozenset("named called nicknamed aka name".split())
 STRONG_CUES: Final = frozenset("named called nicknamed aka name nickname".split())
 PERSON_VERBS: Final = frozenset(
@@ -84,7 +88,8 @@ STRONG_PERSON_VERBS: Final = frozenset(
     explained explains admitted admits agreed agrees refused refuses returned moved
     mentioned mentions arrived acknowledged recalled remembers remembered believes thinks
     wrote emailed called calls yelled screamed laughed smiled nodded sobbed whispered
-    insisted complained worries worried""".split()
+    insisted complained worries worried speaks spoke talks talked giggles whispers screams
+    hides refuses sleeps plays""".split()
 )
 LOC_AFFIXES: Final = frozenset(
     """falls heights grove mills bay park springs beach valley hills creek harbor harbour
@@ -124,7 +129,8 @@ ORG_SUFFIXES: Final = frozenset(
     mart outlet wholesale distributors distribution packaging steel aerospace software
     robotics telecom wireless communications publishing printing architects engineering
     staffing janitorial movers towing collision marine bancorp credit lending mortgage
-    financial securities capital investments pizzeria taqueria cantina bbq""".split()
+    financial securities capital investments pizzeria taqueria cantina bbq nursery exteriors
+    interiors remodeling homes roofing""".split()
 )
 _CUE_LAST: Final = frozenset("at for by from to with in the".split())
 ORG_CUE_WORDS: Final = frozenset(
@@ -140,13 +146,20 @@ ORG_CUE_WORDS: Final = frozenset(
     intern resident fellow officer guard janitor custodian electrician contractor pharmacist
     dentist accountant engineer attorney lawyer paralegal chef housekeeper security
     salesperson associate analyst developer programmer grade grader freshman sophomore
-    junior senior pupil semester""".split()
+    junior senior pupil semester roofer lineman linemen welder plumber carpenter machinist
+    trucker courier dispatcher teller banker paramedic firefighter deputy trooper laborer
+    landscaper painter loader stocker packer sorter butcher baker dishwasher busser hostess
+    secretary administrator coordinator foreman superintendent groundskeeper caregiver
+    professor lecturer librarian scientist researcher designer consultant executive
+    apprentice representative rep realtor adjuster underwriter auditor inspector bouncer
+    stylist hairdresser barber cosmetologist esthetician nanny babysitter mover dancer""".split()
 )
 ORG_FILLERS: Final = frozenset(
     """nights days weekends evenings mornings shifts part-time full-time overtime remotely
     now still currently there off doubles""".split()
 )
 _LOWER_ORG_RUN_RE: Final = re.compile(r"[ \t]+(?:the[ \t]+)?((?:[a-z][a-z'’&-]*[ \t]*){1,4})")
+_ABBR_HEADS: Final = {"st": "saint", "ft": "fort", "mt": "mount"}
 _NAME_SUFFIXES: Final = frozenset("Jr Sr II III IV JR SR".split())
 _NICK_GAPS: Final = frozenset({' ("', " (“", ' "', " “", " ('", " (‘", " ("})
 _COMPOUND_LOWER_RE: Final = re.compile(r"[a-z]+(?:['’-][a-z]+)+")
@@ -598,6 +611,7 @@ METHOD_WORDS: Final = frozenset(
 )
 POSSESSIVE_METHOD_WORDS: Final = frozenset(
     """model theory framework book books typology paradigm stages hierarchy triad modes
+    formulation conceptualisation perspective construct distinction account
     seven-eyed four-category cognitive protocol criteria method technique taxonomy
     conceptualization scale inventory questionnaire index measure checklist interview
     manual handbook cbt dbt act ipt emdr cpt erp eft ifs cft mbct mbsr
@@ -617,7 +631,8 @@ INSTRUMENT_WORDS: Final = frozenset(
     interview checklist paradigm screen screener screening style survey approach""".split()
 )
 READ_VERBS: Final = frozenset(
-    "read reading reviewed recommended cited citing per according discussed following".split()
+    "read reads reading reviewed recommended cited citing per according discussed following"
+    " quoted quoting quotes".split()
 )
 
 
@@ -644,6 +659,16 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
             return True  # "Beutler's principles", 'Kleiman's "Dropping the Baby"'
     if not_first and _PAREN_TITLE_RE.match(text, t.full_end):
         return True  # "Najavits (Seeking Safety)": an author and her book
+    if not t.possessive:
+        lp = _LIST_POSS_RE.match(text, t.full_end)  # "Klonsky and May's three-step theory"
+        if lp and (_POSS_METHOD_RE.match(text, lp.end()) or _POSS_CITE_RE.match(text, lp.end())):
+            return True
+    if not_first:
+        words = _ON_CLINICAL_RE.match(text, t.full_end)
+        if words and any(
+            w in lex.clinical or w in METHOD_WORDS for w in words.group(1).lower().split()
+        ):
+            return True  # "Eells on psychotherapy case formulation"
     if not_first and _LIST_ON_TOPIC_RE.match(text, t.full_end):
         return True  # "Schauer, Neuner and Elbert on narrative exposure"
     # followed (after optional 's / co-authors) by a method word
@@ -820,7 +845,10 @@ def _keep_lower() -> frozenset[str]:
     return frozenset(words)
 
 
-_CITE_NAME: Final = r"[A-Z][\w'’-]+(?:\s+(?:van|von|de|der|le|la|Le|La|De)\s+[A-Z][\w'’-]+)?"
+_CITE_NAME: Final = (
+    r"(?:(?:Van|Von|De|Le|La|Du|Di)\s+)?[A-Z][\w'’-]+"
+    r"(?:\s+(?:van|von|de|der|le|la|Le|La|De|Van|Von)\s+[A-Z][\w'’-]+)?"
+)
 _PAREN_CITE_RE: Final = re.compile(
     rf"\(\s*{_CITE_NAME}(?:\s*(?:,\s*and|,|;|and|&)\s*{_CITE_NAME})*(?:\s+et al\.?)?"
     r"(?:,?\s*(?:19|20)\d\d[a-z]?)?(?:\s+[A-Z]{2,6}(?:-[A-Z0-9]+)?)?"
@@ -927,6 +955,11 @@ _POSS_CITE_RE: Final = re.compile(
     + "|".join(sorted(POSSESSIVE_CITE_WORDS, key=len, reverse=True))
     + r")\b"
 )
+_LIST_POSS_RE: Final = re.compile(
+    r"(?:\s*,\s*[A-Z][\w'’-]+)*\s*,?\s+(?:and|&)\s+(?:(?:Van|Von|De|Le|La|van|von|de)\s+)?"
+    r"[A-Z][\w-]+['’]s?"
+)
+_ON_CLINICAL_RE: Final = re.compile(r"\s+on\s+((?:[a-z][\w-]*\s*){1,3})")
 _POSS_AND_RE: Final = re.compile(r"\s+(?:and|&)\s+[A-Z][\w'’-]+['’]s")
 _POSS_QUOTE_RE: Final = re.compile(r"\s+[\"“‘'][A-Z][\w'’-]*(?:\s+[\w'’-]+){0,6}[\"”’']")
 _PAREN_TITLE_RE: Final = re.compile(
@@ -1092,14 +1125,19 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
     for i in caps:
         if i < free_from:
             continue
-        maxlen = heads.get(toks[i].low, 0)
+        head_low = _ABBR_HEADS.get(toks[i].low, toks[i].low)
+        maxlen = heads.get(head_low, 0)
         for k in range(min(maxlen, n - i), 1, -1):
             seg = toks[i : i + k]
             if not all(x.cap or x.low in CONNECTORS for x in seg):
                 continue
-            if not all(_tight(seg[j].gap_before) for j in range(1, k)):
+            if not all(
+                _tight(seg[j].gap_before)
+                or (j == 1 and head_low != toks[i].low and seg[j].gap_before == ". ")
+                for j in range(1, k)
+            ):
                 continue
-            phrase = " ".join(x.low for x in seg)
+            phrase = " ".join([head_low] + [x.low for x in seg[1:]])
             if phrase in lex.regions or phrase in lex.authors:
                 for j in range(i, i + k):
                     consumed[j] = True
@@ -1345,7 +1383,7 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
         if p.low in RELATIONS and len(gap) <= 5 and not gap.strip(' ,:("“‘—–-'):
             if p.low in ("named", "called", "nicknamed", "aka"):
                 return True, True
-            return True, False
+            return True, '"' in gap or "“" in gap  # her battle buddy "Tank"
         if (
             p.low in ("him", "her", "them", "me", "himself", "herself", "themselves")
             and i >= 2
@@ -1423,9 +1461,22 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
         t = toks[i]
         if not t.cap:
             low = t.low
+            prev_t = toks[i - 1] if i else None
+            if (
+                len(low) == 2
+                and not consumed[i]
+                and low in first_names
+                and low not in FUNCTION_WORDS
+                and not _is_english(lex, low)
+                and low not in lex.never_name
+                and prev_t is not None
+                and prev_t.low in RELATIONS
+                and _tight(t.gap_before)
+            ):
+                t.label, t.reason = "NAME", "lower-case first name after a relationship word"
+                continue
             if consumed[i] or low in FUNCTION_WORDS or len(low) < 3:
                 continue
-            prev_t = toks[i - 1] if i else None
             if low in first_names:
                 if (
                     (low not in lex.english or low in LOWER_OK_NAMES)
@@ -1483,7 +1534,9 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             and t.gap_before in _NICK_GAPS
             and text[t.full_end : t.full_end + 1] in ('"', "”", "'", "’", ")")
             and not t.allcaps
-            and (low in lex.first or not _is_english(lex, low))
+            and (low in lex.first or not _is_english(lex, low) or t.gap_before[-1] in '"“')
+            and low not in lex.drugs
+            and low not in lex.regions
         ):
             t.label, t.reason = "NAME", "nickname in quotes after a name"
             continue
@@ -1639,6 +1692,19 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 person_ev = True  # "Poppy is 6", "Grace, 34, presents"
             if t.sent_start and not person_ev:
                 continue
+            if not person_ev and (
+                (pv0 is not None and pv0.low in ("a", "an", "the") and _tight(t.gap_before))
+                or (
+                    nxt is not None
+                    and nxt.cap
+                    and not nxt.allcaps
+                    and _tight(nxt.gap_before)
+                    and _is_english(lex, nxt.low)
+                    and nxt.low not in lex.last
+                    and nxt.low not in lex.first
+                )
+            ):
+                continue  # "a Chase bank statement", "the Dawn Chorus Walk", "Love Maps"
             if not t.sent_start and not person_ev:
                 pv = prev_tok(i)
                 if (
@@ -1656,7 +1722,9 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
     # cited authors and eponyms ("Clark's model", "(Fairburn)") are not private persons
     for i in caps:
         t = toks[i]
-        if t.label in ("NAME", "LOCATION") and not consumed[i]:
+        if t.label in ("NAME", "LOCATION") and (
+            not consumed[i] or t.reason == "multi-word place name from gazetteer"
+        ):
             if t.reason.startswith("capitalised word after a title"):
                 continue
             if _author_context(text, toks, i):
@@ -1673,6 +1741,17 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 ):
                     pv.label, pv.reason = None, ""  # "Jack Kornfield's": the author's first name
                     consumed[i - 1] = True
+                nx_t = toks[i + 1] if i + 1 < n else None
+                if (
+                    nx_t is not None
+                    and nx_t.label == "NAME"
+                    and nx_t.cap
+                    and not t.possessive
+                    and _tight(nx_t.gap_before)
+                    and not nx_t.reason.startswith("capitalised word after a title")
+                ):
+                    nx_t.label, nx_t.reason = None, ""  # "reads Grace Paley": the surname too
+                    consumed[i + 1] = True
 
     # 3b. multi-word places: "Marlow Falls", "Port Easton", "in Carver Mills"
     for i in caps:
@@ -1970,3 +2049,51 @@ _GATE_WORDS: Final = (
     _MONTHISH | _STREET_GATE_WORDS | _HOLIDAY_GATE_WORDS | _OBSERVANCE_GATE_WORDS | _ORDINAL_WORDS
 )
 _KEEP_LOWER: Final = _keep_lower()
+
+
+_UPPER_WORD_RE: Final = re.compile(r"[A-Z][A-Z'’]*")
+_VOWELS: Final = frozenset("AEIOUY")
+
+
+def recase_shouting(text: str, toks: list[Tok]) -> str | None:
+    """A mostly ALL-CAPS note rewritten in ordinary case (same length), or None.
+
+    Case carries most of the evidence for names, so an all-caps note is re-cased first:
+    dictionary words and titles go to lower case, acronyms (clinical terms, words without
+    vowels) stay upper case, everything else (names, places) becomes Title case."""
+    if len(toks) < 6:
+        return None
+    upper = sum(1 for t in toks if t.allcaps)
+    if upper < 0.7 * len(toks):
+        return None
+    lex = lexicon()
+
+    def fix(m: re.Match[str]) -> str:
+        w = m.group()
+        core = w.rstrip("'’")
+        if core.endswith(("'S", "’S")):
+            core = core[:-2]
+        lw = core.lower()
+        if len(core) == 1:
+            out = core
+        elif (
+            lw in TITLES
+            or lw in MONTH_NAMES
+            or lw in WEEKDAYS
+            or lw in FUNCTION_WORDS
+            or lw in RELATIONS
+            or lw in STREET_WORDS
+        ):
+            out = lw
+        elif (lw in lex.clinical and lw not in lex.english) or (
+            len(core) <= 4 and not (_VOWELS & set(core))
+        ):
+            out = core  # acronyms: PTSD, CGT, MG
+        elif _english_word(lw) and (lw not in lex.first or lw in lex.ambiguous_first):
+            out = lw
+        else:
+            out = core[0] + lw[1:]
+        return out + w[len(core) :].lower()
+
+    new = _UPPER_WORD_RE.sub(fix, text)
+    return new if len(new) == len(text) else None

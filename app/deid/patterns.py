@@ -111,14 +111,15 @@ MONTH_DATE_RE: Final = re.compile(  # case-insensitive month names: see find_dat
     rf"|\b{_MONTH},?\s+(?:of\s+)?(?:1[89]\d\d|20\d\d|[’']\d\d)\b"
 )
 _LOWER_MONTHS: Final = "january|february|april|june|july|august|september|october|november|december"
+_LOWER_MONTH_ABBR: Final = "jan|feb|apr|jun|jul|aug|sept?|oct|nov|dec"
 LOWER_MONTH_DATE_RE: Final = re.compile(
-    rf"\b(?:{_LOWER_MONTHS})\s+(?:the\s+)?{_DAY}(?:,?\s+{_YEAR})?(?![\w])"
+    rf"\b(?:{_LOWER_MONTHS}|(?:{_LOWER_MONTH_ABBR})\.?)\s+(?:the\s+)?{_DAY}(?:,?\s+{_YEAR})?(?![\w])"
     rf"|\b{_DAY}\s+(?:of\s+)?(?:{_LOWER_MONTHS})\b"
 )
 BARE_MONTH_RE: Final = re.compile(
     r"\b(in|since|until|till|by|during|through|throughout|from|before|after|around|early|late|"
     r"last|next|this|that|of|mid|the end of|end of|beginning of|start of|middle of|each|every|"
-    r"to|into)(?:\s+|-)(?:(?:early|mid|late)(?:\s+|-))?"
+    r"to|into|due)(?:\s+|-)(?:(?:early|mid|late)(?:\s+|-))?"
     rf"({MONTHS_FULL})\b"
     rf"|\b(mid-)({MONTHS_FULL})\b"
     rf"|\b({MONTHS_FULL})(?=\s+(?:of (?:this|last|that|next) year|when|while|after|before|"
@@ -214,7 +215,8 @@ LOWER_ADDRESS_RE: Final = re.compile(
     r"(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*#?[a-z0-9-]{1,6}\b)?"
     r"|\b(?:on|at|off|near|lives on)\s+(?!the\b|a\b|an\b|this\b|that\b|my\b|his\b|her\b)"
     r"((?:[nsew]\.?\s+)?(?:\d{1,3}(?:st|nd|rd|th)|[a-z]{3,})\s+"
-    r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive))\b(?!-)"
+    r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|court|ct|circle|cir|"
+    r"terrace|parkway|pkwy|highway|hwy))\b(?!-)"
 )
 STREET_NAME_RE: Final = re.compile(
     r"\b(?:(?:North|South|East|West|Old|New)\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+"

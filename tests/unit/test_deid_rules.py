@@ -203,3 +203,71 @@ def test_batch_n_structured(text: str, span: str, category: str) -> None:
 
 def test_rating_on_ten_not_date() -> None:
     assert find_phi("Mood on 6/10 today, anxiety 7/10.") == []
+
+
+# --- batch o rules ---------------------------------------------------------------------------
+
+
+def test_all_caps_note_is_recased() -> None:
+    text = (
+        "PASTORAL REFERRAL. PASTOR EZRA LINDQVIST REFERRED MR. HOLLOWAY AFTER HIS WIFE "
+        "LORRAINE DIED ON OCT 3. LIVES ON MAGNOLIA CT IN TUPELO. PLAN: CGT (SHEAR), PTSD, "
+        "PHQ-9 14, SERTRALINE 50 MG."
+    )
+    got = found(text)
+    assert got.get("EZRA LINDQVIST") == "NAME"
+    assert got.get("HOLLOWAY") == "NAME"
+    assert got.get("OCT 3") == "DATE"
+    assert got.get("MAGNOLIA CT") == "ADDRESS"
+    assert got.get("TUPELO") == "LOCATION"
+    words = flagged(text)
+    assert not words & {"SHEAR", "CGT", "PTSD", "SERTRALINE", "PASTORAL", "PLAN"}
+    assert all(f.text == text[f.start : f.end] for f in find_phi(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Klonsky and May's three-step theory was reviewed.",
+        "Kuyken, Padesky and Dudley's collaborative case conceptualization.",
+        "Younggren and Gottlieb's decision model.",
+        "Eells on psychotherapy case formulation.",
+        "CPP (Lieberman and Van Horn) recommended.",
+        "A client in her 70s reads Grace Paley.",
+        "Gottman's Love Maps and the Four Horsemen.",
+        "A Chase bank statement and the Dawn Chorus Walk.",
+        "Bio mom has supervised visits.",
+        "They live in a Victorian house.",
+        "Deliberate practice: Rousmaniere (2016); Chow et al. (2015).",
+    ],
+)
+def test_batch_o_negatives(text: str) -> None:
+    assert find_phi(text) == [], [(f.text, f.reason) for f in find_phi(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "category"),
+    [
+        ('Her battle buddy "Tank" was killed.', "Tank", "NAME"),
+        ('Child: Amarachi ("Ama"), 7.', "Ama", "NAME"),
+        ("Chaplain Capt. Abernathy referred.", "Abernathy", "NAME"),
+        ("she moved to her sister jo's place", "jo", "NAME"),
+        ("caller trinity vasquez-oduya 45 calling", "trinity vasquez-oduya", "NAME"),
+        ("Anneliese stayed in St. Cloud with the baby", "St. Cloud", "LOCATION"),
+        ("Gideon, roofer for Summit Exteriors, was arrested.", "Summit Exteriors", "ORG"),
+        ("not at Little Acorns Nursery yet", "Little Acorns Nursery", "ORG"),
+        ("turned 100 on feb 2!! lives", "feb 2", "DATE"),
+        ("Girlfriend pregnant, due January.", "January", "DATE"),
+        ("lives on magnolia ct in town", "magnolia ct", "ADDRESS"),
+        ("Poppy speaks at home with her mom.", "Poppy", "NAME"),
+    ],
+)
+def test_batch_o_positives(text: str, span: str, category: str) -> None:
+    assert found(text).get(span) == category, found(text)
+
+
+def test_all_caps_mixed_note_not_recased() -> None:
+    text = "CLIENT: MARIA LOPEZ. She reports poor sleep and hope for change."
+    got = found(text)
+    assert got.get("MARIA LOPEZ") == "NAME"
+    assert "hope" not in flagged(text)
