@@ -30,6 +30,14 @@ def validate_alias(alias: str) -> str:
         raise ValidationError(
             "alias", "The alias may use letters, digits, “-”, “.”, “#”. " + ALIAS_HINT
         )
+    # a first name glued to a number ("Tom7") is still a name: check each letter run
+    from app.deid.lexicon import lexicon
+
+    lex = lexicon()
+    for run in re.findall(r"[^\W\d_]{3,}", a):
+        w = run.lower()
+        if w in lex.first and w not in lex.word_names and w not in lex.never_name:
+            raise ValidationError("alias", "The alias looks like a name. " + ALIAS_HINT)
     for probe in (a, f"I saw {a} today."):
         for f in find_phi(probe):
             overlap = probe.find(a)
