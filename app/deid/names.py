@@ -160,6 +160,10 @@ ORG_FILLERS: Final = frozenset(
 )
 _LOWER_ORG_RUN_RE: Final = re.compile(r"[ \t]+(?:the[ \t]+)?((?:[a-z][a-z'’&-]*[ \t]*){1,4})")
 _ABBR_HEADS: Final = {"st": "saint", "ft": "fort", "mt": "mount"}
+_LOWER_STATES: Final = frozenset(
+    "ak az ar ct fl ga ia il ks ky mn nv nh nj nm ny nc nd ri sc sd tn tx ut vt va wa wv wi wy"
+    " dc".split()
+)
 _NAME_SUFFIXES: Final = frozenset("Jr Sr II III IV JR SR".split())
 _NICK_GAPS: Final = frozenset({' ("', " (“", ' "', " “", " ('", " (‘", " ("})
 _COMPOUND_LOWER_RE: Final = re.compile(r"[a-z]+(?:['’-][a-z]+)+")
@@ -189,13 +193,17 @@ def _lower_orgs(text: str, toks: list[Tok], consumed: list[bool]) -> list[Span]:
     for i, p in enumerate(toks):
         if p.low not in _LOWER_ORG_TRIGGERS:
             continue  # fast path
+        facility_only = False
         if p.low in ("attends", "attending", "attended", "attend", "enrolled"):
             pass
         elif p.low in ORG_PREPS and i > 0 and _tight(p.gap_before):
             q = i - 1
             if toks[q].low in ORG_FILLERS and q > 0 and _tight(toks[q].gap_before):
                 q -= 1
-            if toks[q].low not in ORG_CUE_WORDS or toks[q].low in ("seen", "treated"):
+            facility_only = toks[q].low in _FACILITY_CUES
+            if (toks[q].low not in ORG_CUE_WORDS or toks[q].low in ("seen", "treated")) and (
+                not facility_only
+            ):
                 continue
         else:
             continue
@@ -229,6 +237,8 @@ def _lower_orgs(text: str, toks: list[Tok], consumed: list[bool]) -> list[Span]:
                 and base not in lex.first
             ):
                 last_odd = idx
+        if facility_only and last_suffix <= 0:
+            continue  # "staying at" needs a facility word: "safe haven shelter"
         if last_suffix > 0 and (p.low != "in" or 0 <= last_odd < last_suffix):
             keep = words[: last_suffix + 1]
             if not any(w not in ORG_SUFFIXES for w, _, _ in keep):
@@ -255,6 +265,13 @@ def _lower_orgs(text: str, toks: list[Tok], consumed: list[bool]) -> list[Span]:
 
 
 ORG_PREPS: Final = frozenset("at for by from with in".split())
+_FACILITY_CUES: Final = frozenset(
+    "staying stays stayed living lives lived residing resides placed".split()
+)
+_METHOD_AUTHOR_RE: Final = re.compile(
+    r"\s*\(\s*[A-Z][\w'’-]+(?:\s+(?:and|&)\s+[A-Z][\w'’-]+|\s+et al\.?)?"
+    r"(?:,?\s*(?:19|20)\d\d)?\s*\)"
+)
 _LOWER_ORG_TRIGGERS: Final = ORG_PREPS | frozenset(
     "attends attending attended attend enrolled".split()
 )
@@ -628,7 +645,8 @@ POSSESSIVE_CITE_WORDS: Final = frozenset(
 )
 INSTRUMENT_WORDS: Final = frozenset(
     """scale inventory questionnaire index protocol model method technique criteria
-    interview checklist paradigm screen screener screening style survey approach""".split()
+    interview checklist paradigm screen screener screening style survey approach workbook
+    manual handbook""".split()
 )
 READ_VERBS: Final = frozenset(
     "read reads reading reviewed recommended cited citing per according discussed following"
@@ -839,6 +857,7 @@ def _keep_lower() -> frozenset[str]:
     words |= {"goes", "known", "as", "is", "by", "nickname", "name", "called", "at", "and", "or"}
     words |= {"call", "calls", "calling", "him", "her", "them", "me", "himself", "herself"}
     words |= {"themselves", "named"}
+    words |= _FACILITY_CUES
     words |= NAME_PARTICLES
     words |= _MONTHISH | _STREET_GATE_WORDS | _HOLIDAY_GATE_WORDS | _OBSERVANCE_GATE_WORDS
     words |= _ORDINAL_WORDS
@@ -878,7 +897,9 @@ def _citation_context(text: str, t: Tok) -> bool:
             inner = text[open_i + 1 : close]
             multi = " and " in inner or "," in inner or "&" in inner
             if raw_prev[:1].isupper() and not raw_prev.isupper() and "-" not in raw_prev:
-                if not multi:
+                if not multi and not (
+                    _english_word(raw_prev.lower()) and raw_prev.lower() not in lexicon().first
+                ):
                     return False  # "Clementine (Clem)": a nickname after a name
             prev_word = raw_prev.lower()
             if prev_word not in RELATIONS and prev_word not in _PLURAL_PEOPLE:
@@ -1203,6 +1224,8 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             continue  # "Herman's Trauma and Recovery" (a book)
         if any(ph in run_text for ph in METHOD_PHRASES):
             continue
+        if _METHOD_AUTHOR_RE.match(text, toks[k].full_end):
+            continue  # "Collaborative and Proactive Solutions (Greene)": a method
         has_specific = any(
             not (
                 toks[x].low in ORG_SUFFIXES
@@ -1437,12 +1460,15 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             return True
         if p is not None and not p.allcaps:
             g = t.gap_before
-            if (p.low in TITLES or p.low in RELATIONS) and (
+            if (p.low in TITLES or p.low in RELATIONS or p.low in STRONG_CUES) and (
                 _tight(g) or g in (", ", ": ") or (g == ". " and p.low in ABBR_TITLES)
             ):
                 return True
         if _LOWER_AGE_RE.match(text, t.full_end):
             return True
+        if i + 1 < n and _tight(toks[i + 1].gap_before):
+            if toks[i + 1].low in STRONG_PERSON_VERBS and len(low) >= 3:
+                return True  # "dev said check the policy"
         if i + 1 < n and _tight(toks[i + 1].gap_before):
             nx = toks[i + 1]  # "keshawn brooks-harrell, 22"
             if (
@@ -1488,7 +1514,7 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                     t.reason = "lower-case first name from name list"
                 elif (
                     prev_t is not None
-                    and prev_t.low in RELATIONS
+                    and (prev_t.low in RELATIONS or prev_t.low in STRONG_CUES)
                     and _tight(t.gap_before)
                     and low not in LOWER_CUE_STOP
                     and not _hard_excluded(lex, t)
@@ -1496,9 +1522,29 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                     t.label = "NAME"
                     t.reason = "lower-case first name after a relationship word"
                 continue
+            if "-" in low and not consumed[i]:
+                parts = low.split("-")
+                if len(parts) == 2 and all(
+                    q in first_names and q not in MONTH_NAMES and len(q) >= 2 for q in parts
+                ):
+                    t.label, t.reason = "NAME", "hyphenated first name in lower case"
+                    continue
             if lower_unknown_name(i):
                 t.label = "NAME"
                 t.reason = "lower-case unknown word in name position"
+                continue
+            nx_l = toks[i + 1] if i + 1 < n else None
+            if (
+                nx_l is not None
+                and nx_l.low in _LOWER_STATES
+                and not nx_l.cap
+                and nx_l.gap_before in (" ", ", ")
+                and low in lex.places
+                and low not in lex.english
+                and low not in lex.never_name
+            ):
+                t.label = "LOCATION"
+                t.reason = "lower-case place name before a state abbreviation"
                 continue
             if (
                 prev_t is not None
@@ -1613,6 +1659,14 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             continue
         if low in lex.eponyms:
             continue
+        if (
+            (pv0_art := (toks[i - 1] if i else None)) is not None
+            and pv0_art.low in ("a", "an")
+            and _tight(t.gap_before)
+        ):
+            nx_a = toks[i + 1] if i + 1 < n else None
+            if not t.possessive and not (nx_a is not None and nx_a.cap and _tight(nx_a.gap_before)):
+                continue  # "a Mercedes", "a Cadillac": a thing, not a person
         in_first = low in lex.first
         ambiguous = in_first and low in lex.ambiguous_first and low not in STRONG_NAMES
         strong_first = in_first and not ambiguous
@@ -1955,12 +2009,33 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 if toks[x].label is None:
                     toks[x].label, toks[x].reason = "NAME", "surname with a particle"
 
+    # "mark + joy", "Ty & Bree": two first names joined by a symbol
+    for i in range(1, n):
+        t = toks[i]
+        g = t.gap_before
+        if g not in (" + ", " & ", "+", "&", " &", "& ", " +", "+ "):
+            continue
+        a = toks[i - 1]
+        if a.label not in (None, "NAME") or t.label not in (None, "NAME"):
+            continue
+        if (
+            a.low in lex.first
+            and t.low in lex.first
+            and a.cap == t.cap
+            and not consumed[i]
+            and not consumed[i - 1]
+        ):
+            for tk_j in (a, t):
+                if tk_j.label is None:
+                    tk_j.label, tk_j.reason = "NAME", "first names joined by '+' or '&'"
+
     # 4b. lists of people after "present:", "absent:", "attendees:"
     if ":" in text and _has_list_label(text):
         out.extend(_label_lists(text, toks))
 
     # 5. propagation: other mentions of a confirmed name
     confirmed: dict[str, bool] = {}
+    lower_names = {t.low for t in toks if t.label == "NAME" and not t.cap}
     for t in toks:
         if t.label == "NAME" and (
             len(t.low) >= 3
@@ -1992,13 +2067,26 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                     continue
             common = maybe_common
             if common and not t.cap:
-                continue
+                if t.low not in lower_names:
+                    continue
+                nxt = toks[i + 1] if i + 1 < n else None
+                prv = toks[i - 1] if i else None
+                if not (
+                    t.possessive
+                    or (nxt is not None and _tight(nxt.gap_before) and nxt.low in PERSON_VERBS)
+                    or (prv is not None and prv.low in STRONG_PERSON_VERBS)
+                ):
+                    continue  # "mark said", "joy's mom", "said joy"
             if common and t.sent_start and t.low in ("will", "may", "hope", "grace", "mark"):
                 nxt = toks[i + 1] if i + 1 < n else None
                 if not (
                     t.possessive
                     or (nxt is not None and nxt.low in PERSON_VERBS)
-                    or (nxt is not None and nxt.low in confirmed and _tight(nxt.gap_before))
+                    or (
+                        nxt is not None
+                        and nxt.low in confirmed
+                        and (_tight(nxt.gap_before) or nxt.gap_before == " (")
+                    )
                 ):
                     continue
             t.label = "NAME"

@@ -209,7 +209,7 @@ ADDRESS_RE: Final = re.compile(
     r"|\b(?:Route|Rte\.?|Highway|Hwy\.?|Interstate|County Road|State Road)\s?\d{1,4}\b"
 )
 LOWER_ADDRESS_RE: Final = re.compile(
-    r"\b\d{1,6}\s+(?:[nsew]\.?\s+)?(?:[a-z]{2,}\s+){1,3}"
+    r"\b\d{1,6}\s+(?:[nsew]\.?\s+)?(?:(?:\d{1,3}(?:st|nd|rd|th)|[a-z]{2,})\s+){1,3}"
     r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|"
     r"terrace|circle|parkway|pkwy|highway|hwy)\b\.?"
     r"(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*#?[a-z0-9-]{1,6}\b)?"
@@ -239,8 +239,13 @@ _STREET_GATE_RE: Final = re.compile(
 )
 _ZIP_CITY_RE: Final = re.compile(r"(?:[A-Z][a-z]+|\b[A-Z]{2}),\s$")
 _ZIP_VALUE_RE: Final = re.compile(r"\d{5}(?:-\d{4})?")
+# lower-case state abbreviations that are not also English words ("milwaukee wi 53208")
+_LOWER_STATE_ABBR: Final = (
+    "ak|az|ar|ct|fl|ga|ia|il|ks|ky|mn|nv|nh|nj|nm|ny|nc|nd|ri|sc|sd|tn|tx|ut|vt|va|wa|wv|wi|wy|dc"
+)
 _ZIP_BEFORE_RE: Final = re.compile(
-    rf"(?:\b(?:{STATE_ABBR})\.?,?\s+|\b(?:{STATE_NAMES}),?\s+|\bzip(?:\s?code)?\W{{0,3}}"
+    rf"(?:\b(?:{STATE_ABBR}|{_LOWER_STATE_ABBR})\.?,?\s+|\b(?:{STATE_NAMES}),?\s+|"
+    r"\bzip(?:\s?code)?\W{0,3}"
     r"(?:is\s+)?|\bpostal code\W{0,3})$"
 )
 
@@ -252,7 +257,8 @@ ID_CUE_RE: Final = re.compile(
     r"employee|student|patient|insurance|Medicaid|Medicare|NPI|DEA|passport|visa|"
     r"A-number|alien|file|docket|ID|identification|certificate|cert|pin|ticket|order|"
     r"tracking|confirmation|reference|ref|booking|inmate|DOC|permit|registration|"
-    r"beneficiary|routing|card|EIN|TIN|IMEI|MAC|pacemaker|implant|report)"
+    r"beneficiary|routing|card|EIN|TIN|IMEI|MAC|pacemaker|implant|report|complaint|incident|"
+    r"grievance|citation|warrant|petition)"
     r"(?:\s+(?:number|no\.?|#|num|ID|plate|code))?\s*(?:is|was|of|:|#|-)?\s*#?\s*$",
     _I,
 )
@@ -509,6 +515,9 @@ def find_dates(
         dwin = [(0, len(text))]
     sep_win = [w for w in dwin if text.count("/", *w) or text.count("-", *w) or text.count(".", *w)]
     for m in _scan(NUM_DATE_RE, text, sep_win):
+        ms = m.start()
+        if ms > 1 and text[ms - 1] == "-" and text[ms - 2].isalpha():
+            continue  # part of a code such as "OCR-05-24-1187"
         if m.group(5):
             mo, d = int(m.group(7)), int(m.group(8))
             if 1 <= mo <= 12 and 1 <= d <= 31:
@@ -675,7 +684,7 @@ _ID_CUES: Final = frozenset(
     medicare npi dea passport visa a-number alien file docket id identification certificate
     cert pin ticket order tracking confirmation reference ref booking inmate doc permit
     registration beneficiary routing card ein tin imei mac pacemaker implant report nhs
-    sin health-card""".split()
+    sin health-card complaint incident grievance citation warrant petition""".split()
 )
 _ID_FILLERS: Final = frozenset("number no num is was of code # ending last four digits".split())
 _PREV_WORDS_RE: Final = re.compile(r"[A-Za-z][A-Za-z'-]*|#")

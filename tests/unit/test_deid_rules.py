@@ -271,3 +271,46 @@ def test_all_caps_mixed_note_not_recased() -> None:
     got = found(text)
     assert got.get("MARIA LOPEZ") == "NAME"
     assert "hope" not in flagged(text)
+
+
+# --- batch p rules ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "category"),
+    [
+        ("intake -- name tyreek johnson-ballard dob 2-14-01", "tyreek johnson-ballard", "NAME"),
+        ("lives 2231 n 48th st milwaukee wi 53208. probation", "2231 n 48th st", "ADDRESS"),
+        ("lives 2231 n 48th st milwaukee wi 53208. probation", "milwaukee", "LOCATION"),
+        ("lives 2231 n 48th st milwaukee wi 53208. probation", "53208", "ZIP"),
+        ("next ruth-ann presents the case", "ruth-ann", "NAME"),
+        ("notes from mtg. dev said check the platform policy", "dev", "NAME"),
+        ("complaint # OCR-05-24-1187 was filed", "OCR-05-24-1187", "ID"),
+        ("staying at safe haven shelter in town", "safe haven shelter", "ORG"),
+    ],
+)
+def test_batch_p_positives(text: str, span: str, category: str) -> None:
+    assert found(text).get(span) == category, found(text)
+
+
+def test_lower_case_word_names_joined_and_propagated() -> None:
+    text = "couples sess 3 mark + joy. joy said mark never asks. joy's mom moved in. mark the date"
+    fs = find_phi(text)
+    names = [f.text for f in fs if f.category == "NAME"]
+    assert names.count("joy") == 3 and names.count("mark") == 2, names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Collaborative and Proactive Solutions (Greene) was discussed.",
+        "The Dana workbook was recommended.",
+        "A Mercedes in the parking lot and a Cadillac on the street.",
+        "about ca 12345 units per dose",
+        "we hope and pray; anxiety + depression & sleep",
+        "Seen 11/02/2019-11/16/2019 inpatient.",
+    ],
+)
+def test_batch_p_negatives(text: str) -> None:
+    got = [(f.text, f.category) for f in find_phi(text)]
+    assert all(c == "DATE" for _, c in got) if "Seen" in text else got == [], got
