@@ -18,7 +18,6 @@ possessive, the text gap before it) and :func:`find_names` runs ordered passes:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
@@ -164,6 +163,7 @@ _LOWER_STATES: Final = frozenset(
     "ak az ar ct fl ga ia il ks ky mn nv nh nj nm ny nc nd ri sc sd tn tx ut vt va wa wv wi wy"
     " dc".split()
 )
+_JOIN_GAPS: Final = frozenset({" + ", " & ", "+", "&", " &", "& ", " +", "+ "})
 _NAME_SUFFIXES: Final = frozenset("Jr Sr II III IV JR SR".split())
 _NICK_GAPS: Final = frozenset({' ("', " (“", ' "', " “", " ('", " (‘", " ("})
 _COMPOUND_LOWER_RE: Final = re.compile(r"[a-z]+(?:['’-][a-z]+)+")
@@ -190,9 +190,9 @@ def _lower_orgs(text: str, toks: list[Tok], consumed: list[bool]) -> list[Span]:
     lex = lexicon()
     out: list[Span] = []
     n = len(toks)
-    for i, p in enumerate(toks):
-        if p.low not in _LOWER_ORG_TRIGGERS:
-            continue  # fast path
+    trig = _LOWER_ORG_TRIGGERS
+    for i in [x for x, tk in enumerate(toks) if tk.low in trig]:
+        p = toks[i]
         facility_only = False
         if p.low in ("attends", "attending", "attended", "attend", "enrolled"):
             pass
@@ -423,20 +423,53 @@ LOWER_OK_NAMES: Final = frozenset(
 )
 
 
-@dataclass(slots=True)
 class Tok:
-    start: int
-    end: int  # end of the base form (possessive stripped)
-    text: str  # base form
-    low: str
-    cap: bool  # Title-case or ALL-CAPS
-    allcaps: bool
-    sent_start: bool
-    possessive: bool
-    gap_before: str  # text between previous token and this one
-    full_end: int  # end including a possessive suffix
-    label: Category | None = None
-    reason: str = ""
+    """One word token with the features the rules look at (hand-written ``__slots__``
+    class: noticeably cheaper to construct than a dataclass, and there are thousands)."""
+
+    __slots__ = (
+        "start",
+        "end",
+        "text",
+        "low",
+        "cap",
+        "allcaps",
+        "sent_start",
+        "possessive",
+        "gap_before",
+        "full_end",
+        "label",
+        "reason",
+    )
+
+    def __init__(
+        self,
+        start: int,
+        end: int,
+        text: str,
+        low: str,
+        cap: bool,
+        allcaps: bool,
+        sent_start: bool,
+        possessive: bool,
+        gap_before: str,
+        full_end: int,
+    ) -> None:
+        self.start = start
+        self.end = end  # end of the base form (possessive stripped)
+        self.text = text  # base form
+        self.low = low
+        self.cap = cap  # Title-case or ALL-CAPS
+        self.allcaps = allcaps
+        self.sent_start = sent_start
+        self.possessive = possessive
+        self.gap_before = gap_before  # text between previous token and this one
+        self.full_end = full_end  # end including a possessive suffix
+        self.label: Category | None = None
+        self.reason = ""
+
+    def __repr__(self) -> str:
+        return f"Tok({self.text!r}, {self.start}, {self.label})"
 
 
 _SENT_START_RE: Final = re.compile(
@@ -2010,11 +2043,13 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                     toks[x].label, toks[x].reason = "NAME", "surname with a particle"
 
     # "mark + joy", "Ty & Bree": two first names joined by a symbol
-    for i in range(1, n):
+    joined = (
+        [i for i in range(1, n) if toks[i].gap_before in _JOIN_GAPS]
+        if ("+" in text or "&" in text)
+        else []
+    )
+    for i in joined:
         t = toks[i]
-        g = t.gap_before
-        if g not in (" + ", " & ", "+", "&", " &", "& ", " +", "+ "):
-            continue
         a = toks[i - 1]
         if a.label not in (None, "NAME") or t.label not in (None, "NAME"):
             continue

@@ -743,7 +743,7 @@ def find_ids(
 _SSN_KEY_RE: Final = re.compile(r"ssn|social|ss ?#")
 
 
-_ADDR_EXTRA_RE: Final = re.compile(r"(?i:box|interstate|apt|unit|suite|route|rte|hwy|highway)")
+_ADDR_EXTRA_WORDS: Final = ("box", "interstate", "apt", "unit", "suite", "route", "rte", "hwy")
 
 
 def _clusters(hits: list[Window], gap: int) -> list[Window]:
@@ -795,7 +795,7 @@ def find_structured(
         for ws, we in addr_win:
             while k < len(sw) and sw[k][1] <= ws:
                 k += 1
-            if (k < len(sw) and sw[k][0] < we) or _ADDR_EXTRA_RE.search(text, ws, we):
+            if (k < len(sw) and sw[k][0] < we) or any(w in low[ws:we] for w in _ADDR_EXTRA_WORDS):
                 keep.append((ws, we))
         addr_win = keep
     out = []
