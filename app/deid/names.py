@@ -151,7 +151,8 @@ ORG_CUE_WORDS: Final = frozenset(
     secretary administrator coordinator foreman superintendent groundskeeper caregiver
     professor lecturer librarian scientist researcher designer consultant executive
     apprentice representative rep realtor adjuster underwriter auditor inspector bouncer
-    stylist hairdresser barber cosmetologist esthetician nanny babysitter mover dancer""".split()
+    stylist hairdresser barber cosmetologist esthetician nanny babysitter mover dancer drives
+    driving delivers delivering""".split()
 )
 ORG_FILLERS: Final = frozenset(
     """nights days weekends evenings mornings shifts part-time full-time overtime remotely
@@ -697,6 +698,9 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
         return True
     if t.possessive and _POSS_METHOD_RE.match(text, t.full_end):
         return True  # "Bordin's tripartite model"
+    cond = _EPONYM_COND_RE.match(text, t.end)
+    if cond and (not t.possessive or cond.group(2).lower() in _POSS_CONDITIONS):
+        return True  # "Crohn's disease", "Bell's palsy", "Capgras delusion"
     if _CITE_YEAR_RE.match(text, t.full_end):
         return True  # "Shedler (2010)", "Tolin's (2010)", "Foa, Hembree and Rothbaum (2007)"
     lex = lexicon()
@@ -1009,6 +1013,19 @@ _POSS_CITE_RE: Final = re.compile(
     + "|".join(sorted(POSSESSIVE_CITE_WORDS, key=len, reverse=True))
     + r")\b"
 )
+_CONDITIONS: Final = (
+    "disease|syndrome|palsy|phenomenon|effect|delusion|dementia|thyroiditis|tics?|triad|"
+    "reflex|sign|law|paradox|fallacy|complex|disorder|aphasia|encephalopathy|psychosis|"
+    "chorea|ataxia|decision|ruling|doctrine|scale|inventory|test"
+)
+_POSS_CONDITIONS: Final = frozenset(
+    "disease syndrome palsy phenomenon law paradox fallacy complex triad reflex sign chorea"
+    " thyroiditis aphasia encephalopathy ataxia".split()
+)
+_EPONYM_COND_RE: Final = re.compile(
+    r"(['’]s?)?(?:-[A-Z][\w'’]+)*(?:\s+[A-Z][a-z'’-]+(?:['’]s)?)?\s+(?:[a-z]+\s+)?"
+    rf"({_CONDITIONS})\b"
+)
 _LIST_POSS_RE: Final = re.compile(
     r"(?:\s*,\s*[A-Z][\w'’-]+)*\s*,?\s+(?:and|&)\s+(?:(?:Van|Von|De|Le|La|van|von|de)\s+)?"
     r"[A-Z][\w-]+['’]s?"
@@ -1235,7 +1252,7 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 break
         while j < i and (toks[j].low in ("of", "and", "&", "the", "a", "for")):
             j += 1
-        while j < i and toks[j].low in ORG_STARTERS:
+        while j < i and (toks[j].low in ORG_STARTERS or toks[j].low in ORG_CUE_WORDS):
             j += 1
         k = i
         while (
@@ -1632,7 +1649,16 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 continue
             if _hard_excluded(lex, t) and not strong:
                 region_name = low in lex.regions and not t.allcaps
-                if not ((low in MONTH_NAMES or region_name) and not t.allcaps):
+                nx_c = toks[i + 1] if i + 1 < n else None
+                weekday_name = (
+                    low in WEEKDAYS
+                    and len(low) > 3
+                    and nx_c is not None
+                    and nx_c.cap
+                    and _tight(nx_c.gap_before)
+                    and not _is_english(lex, nx_c.low)
+                )  # "her mom Tuesday Okonkwo"
+                if not ((low in MONTH_NAMES or region_name or weekday_name) and not t.allcaps):
                     continue
             if low in lex.english and not _is_name_listed(lex, low) and not strong:
                 continue
@@ -1657,6 +1683,24 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 nx.low in STRONG_PERSON_VERBS or (t.possessive and nx.low not in MONTH_NAMES)
             ):
                 t.label, t.reason = "NAME", "month name used as a first name"
+                continue
+        if (
+            (low in WEEKDAYS or low in MONTH_NAMES)
+            and len(low) > 3
+            and not t.allcaps
+            and not t.possessive
+            and i + 1 < n
+        ):
+            nx_w = toks[i + 1]
+            if (
+                nx_w.cap
+                and not nx_w.allcaps
+                and _tight(nx_w.gap_before)
+                and not _is_english(lex, nx_w.low)
+                and (nx_w.low in lex.last or nx_w.low not in lex.places)
+                and not _hard_excluded(lex, nx_w)
+            ):
+                t.label, t.reason = "NAME", "first name (also a weekday or month) before a surname"
                 continue
         if low in lex.regions and not t.allcaps and i + 1 < n:
             nx = toks[i + 1]
@@ -1700,6 +1744,28 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             nx_a = toks[i + 1] if i + 1 < n else None
             if not t.possessive and not (nx_a is not None and nx_a.cap and _tight(nx_a.gap_before)):
                 continue  # "a Mercedes", "a Cadillac": a thing, not a person
+        pv_e = toks[i - 1] if i else None
+        if (
+            pv_e is not None
+            and pv_e.possessive
+            and pv_e.low in lex.eponyms
+            and _tight(t.gap_before)
+            and not t.possessive
+        ):
+            continue  # "Hendrix's Imago dialogue", "Gottman's Love Maps"
+        if t.possessive and not t.sent_start and i + 1 < n:
+            nx_b = toks[i + 1]
+            if (
+                nx_b.cap
+                and not nx_b.allcaps
+                and _tight(nx_b.gap_before)
+                and _is_english(lex, nx_b.low)
+                and nx_b.low not in lex.first
+                and nx_b.low not in RELATIONS
+                and nx_b.low not in TITLES
+                and nx_b.low not in ORG_SUFFIXES
+            ):
+                continue  # "Destiny's Child", "Victoria's Secret": a title or brand
         in_first = low in lex.first
         ambiguous = in_first and low in lex.ambiguous_first and low not in STRONG_NAMES
         strong_first = in_first and not ambiguous
@@ -1714,6 +1780,16 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             and not pv0.possessive
             and pv0.cap == t.cap
         )
+        if (
+            is_place
+            and pv0 is not None
+            and i + 1 < n
+            and t.gap_before == ", "
+            and toks[i + 1].gap_before == ", "
+            and (pv0.allcaps or "-" in pv0.text)
+            and toks[i + 1].allcaps
+        ):
+            continue  # an instrument in a list of acronyms, not a place
         if not english:
             if is_place and not after_name and (loc_context(i) or not in_first):
                 t.label = "LOCATION"
@@ -1833,7 +1909,7 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                     nx_t is not None
                     and nx_t.label == "NAME"
                     and nx_t.cap
-                    and not t.possessive
+                    and (not t.possessive or nx_t.low not in lex.first)
                     and _tight(nx_t.gap_before)
                     and not nx_t.reason.startswith("capitalised word after a title")
                 ):

@@ -136,7 +136,8 @@ LOWER_EVENT_DATE_RE: Final = re.compile(
 )
 ORDINAL_DATE_RE: Final = re.compile(
     r"\b(?:on|by|until|till|since|before|after|from|of|around|through|starting|"
-    r"beginning|due|as of|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s+the\s+"
+    r"beginning|due|as of|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|"
+    r"tues|wed|thu|thur|thurs|fri|sat)\.?\s+the\s+"
     rf"((?:[12]\d|3[01]|[1-9])(?:st|nd|rd|th)|{_ORD_WORDS})\b"
     r"(?!\s+(?:grade|session|floor|percentile|time|visit|week|day|month|year|cycle|"
     r"birthday|anniversary|attempt|appointment|meeting|round|step|place|monday|tuesday|"

@@ -314,3 +314,45 @@ def test_lower_case_word_names_joined_and_propagated() -> None:
 def test_batch_p_negatives(text: str) -> None:
     got = [(f.text, f.category) for f in find_phi(text)]
     assert all(c == "DATE" for _, c in got) if "Seen" in text else got == [], got
+
+
+# --- batch q rules ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Crohn's disease, Hashimoto's thyroiditis, Bell's palsy and Addison's disease.",
+        "Capgras delusion; Cotard's syndrome; Charles Bonnet syndrome; Lewy body dementia.",
+        "The Dunning-Kruger effect and the Baader-Meinhof phenomenon.",
+        "The Tarasoff decision and duty-to-warn laws.",
+        "Hendrix's Imago dialogue was tried.",
+        "PHQ-9, AUDIT, DAST-10, Columbia, CSSRS and EPDS were given.",
+        "She still drives her '98 Buick.",
+        "Attends Meadowbrook Middle School.",
+    ],
+)
+def test_batch_q_negatives(text: str) -> None:
+    got = [(f.text, f.category) for f in find_phi(text)]
+    if text.startswith("Attends"):
+        assert got == [("Meadowbrook Middle School", "ORG")], got
+    else:
+        assert got == [], got
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "category"),
+    [
+        ("Bear's mom Tuesday Okonkwo calls daily.", "Tuesday Okonkwo", "NAME"),
+        ("Supervision log, Tues the 3rd.", "3rd", "DATE"),
+        ("Grant drives for Uber at night.", "Uber", "ORG"),
+        ("Maria's illness worsened.", "Maria", "NAME"),
+        ("Her husband Tom's dementia is worse.", "Tom", "NAME"),
+    ],
+)
+def test_batch_q_positives(text: str, span: str, category: str) -> None:
+    assert found(text).get(span) == category, found(text)
+
+
+def test_visit_on_weekday_not_a_name() -> None:
+    assert find_phi("She visited her mom Tuesday night.") == []
