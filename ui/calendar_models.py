@@ -24,6 +24,7 @@ from PySide6.QtGui import QColor, QFont
 
 from app.services.schedule import CalendarItem
 from app.store.models import DutyRole
+from ui.models import swatch_icon
 
 ItemRole = Qt.ItemDataRole.UserRole + 1  # CalendarItem (agenda) / first item (grids)
 ItemsRole = Qt.ItemDataRole.UserRole + 2  # list[CalendarItem] in a grid cell
@@ -167,7 +168,7 @@ class AgendaModel(QAbstractTableModel):
                 warn = "⚠ Conflict" if it.key in self._conflicts else ""
                 return " · ".join(t for t in (status_text(it), warn) if t)
         if role == Qt.ItemDataRole.DecorationRole and col == "group":
-            return group_color(it)
+            return swatch_icon(group_color(it))
         if role == Qt.ItemDataRole.ToolTipRole and col == "status" and it.key in self._conflicts:
             return "\n".join(self._conflicts[it.key])
         if role == ConflictRole:

@@ -17,7 +17,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QIcon, QPixmap
 
 T = TypeVar("T")
 
@@ -26,6 +26,20 @@ IdRole = Qt.ItemDataRole.UserRole + 2  # record.id
 SortRole = Qt.ItemDataRole.UserRole + 3  # a sortable value for the cell
 
 Index = QModelIndex | QPersistentModelIndex
+
+def swatch_icon(color: QColor) -> QIcon:
+    """A colour square that keeps its colour in a selected row.
+
+    A bare QColor decoration becomes a one-pixmap icon that the style tints with the
+    highlight colour when the row is selected (orange turned brown under blue); giving
+    the icon the same pixmap for the Selected mode keeps group colours recognisable.
+    """
+    pm = QPixmap(16, 16)
+    pm.fill(color)
+    icon = QIcon()
+    for mode in (QIcon.Mode.Normal, QIcon.Mode.Selected, QIcon.Mode.Active):
+        icon.addPixmap(pm, mode)
+    return icon
 
 
 @dataclass(frozen=True)
@@ -107,7 +121,8 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
         if role == Qt.ItemDataRole.ToolTipRole and col.tooltip:
             return col.tooltip(rec)
         if role == Qt.ItemDataRole.DecorationRole and col.decoration:
-            return col.decoration(rec)
+            value = col.decoration(rec)
+            return swatch_icon(value) if isinstance(value, QColor) else value
         if role == Qt.ItemDataRole.TextAlignmentRole and col.align_right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and self.muted and self.muted(rec):

@@ -257,3 +257,34 @@ def test_a_hidden_window_still_loads_today_so_reminders_start(qtbot, me_ctx: App
     with qtbot.waitSignal(today.page_ready, timeout=3000):
         pass
     assert not window.isVisible() and today.loaded
+
+
+def test_group_swatch_keeps_its_colour_in_a_selected_row(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QColor, QIcon
+
+    model: RecordTableModel[GroupInfo] = RecordTableModel([
+        Column("name", "Name", lambda g: g.name, decoration=lambda g: QColor(g.color)),
+    ])
+    from app.store.models import GroupKind
+
+    model.set_records([GroupInfo(1, "A", GroupKind.PEER_CONSULTATION, "", "#f97316", False, 1, 3)])
+    icon = model.index(0, 0).data(Qt.ItemDataRole.DecorationRole)
+    assert isinstance(icon, QIcon)
+    selected = icon.pixmap(16, 16, QIcon.Mode.Selected).toImage().pixelColor(8, 8)
+    assert selected.name() == "#f97316"
+
+
+def test_group_names_stay_readable_in_a_small_window(qtbot, window: MainWindow,
+                                                     me_ctx: AppContext) -> None:
+    practice.create_group(me_ctx.db, "Individual supervision: associate A",
+                          practice.GroupKind.INDIVIDUAL_SUPERVISION)
+    page = _groups_page(window)
+    tab = page.groups_tab
+    tab.reload()
+    window.resize(1024, 640)
+    qtbot.wait(50)
+    header = tab.view.horizontalHeader()
+    # the name column gets at least as much room as the kind column
+    assert header.sectionSize(0) >= header.sectionSize(1)
+    line = tab.editor.add_member_combo.lineEdit()
+    assert line is not None and line.placeholderText()

@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
 
-from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QDate, QEvent, QObject, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -99,7 +99,12 @@ class GroupEditor(RecordEditor):
         self.add_member_combo.setEditable(True)
         self.add_member_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.add_member_combo.setPlaceholderText("Member…")
-        self.add_member_combo.setMinimumWidth(180)
+        # An editable combo shows its line edit, whose own placeholder is what a person
+        # sees; without it the picker is a blank box with no label.
+        line = self.add_member_combo.lineEdit()
+        if line is not None:
+            line.setPlaceholderText("Member to add…")
+        self.add_member_combo.setMinimumWidth(140)
         self.role_combo = QComboBox(self)
         self.role_combo.setObjectName("roleCombo")
         for r in Role:
@@ -507,6 +512,7 @@ class _MasterDetail(QWidget):
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.view.installEventFilter(self)
         self.list_stack = EmptyOr(
             self.view,
             EmptyState(f"No {noun}s yet", empty_text, f"New {noun}", self.new_record, split),
@@ -594,8 +600,11 @@ class _MasterDetail(QWidget):
         header = self.view.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in range(1, self.model.columnCount()):
+        for col in range(2, self.model.columnCount()):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        if self.model.columnCount() > 1:
+            header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        self._fit_columns()
         keep = self._selected_id
         current = next((r for r in records if r.id == keep), None)
         if current is None and records and not self.editor.has_unsaved_changes():
@@ -607,6 +616,24 @@ class _MasterDetail(QWidget):
                 self.show_record(current)
         elif not self.editor.has_unsaved_changes():
             self.show_record(None)
+
+    def _fit_columns(self) -> None:
+        """Give the second column its content width, but never more than 30% of the list.
+
+        With every other column sized to contents, a narrow window squeezed the name
+        column (which stretches into what is left) down to a few letters.
+        """
+        if self.model.columnCount() < 2:
+            return
+        header = self.view.horizontalHeader()
+        want = max(self.view.sizeHintForColumn(1), header.sectionSizeHint(1))
+        avail = self.view.width() - 2 * self.view.frameWidth()  # the viewport lags a Resize
+        header.resizeSection(1, max(min(want, int(avail * 0.3)), header.sectionSizeHint(1)))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.view and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
 
     # for subclasses
     def fetch(self, include_archived: bool) -> list[Any]:
