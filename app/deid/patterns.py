@@ -608,11 +608,19 @@ def find_dates(
         yield m.start(), m.end(), "DATE", "day of a religious holiday"
 
 
+_UNIT_AFTER_RE: Final = re.compile(
+    r"\s?(?:mg|mcg|µg|ml|mL|g|kg|lbs?|%|mmHg|bpm|/\d|mm|cm|min|minutes|mins|sec|seconds|"
+    r"units?|points?|percent|degrees|°)\b|\s?(?:%|/\d|°)"
+)
+
+
 def _age_windows(text: str, dwin: list[Window], runs: list[Window] | None = None) -> list[Window]:
     hits: list[tuple[int, int]] = []
     spans = runs if runs is not None else [m.span() for m in _scan(_DIGITS_RE, text, dwin)]
     for s0, e0 in spans:
         if e0 - s0 in (2, 3) and 90 <= int(text[s0:e0]) <= 125:
+            if _UNIT_AFTER_RE.match(text, e0):
+                continue  # "100 mg", "120/80", "95%": a dose or a measurement
             hits.append((s0, e0))
     low = text.lower()
     for word in ("ninet", "hundred"):

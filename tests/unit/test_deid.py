@@ -292,15 +292,18 @@ def test_corpus_floors() -> None:
     finally:
         sys.path.pop(0)
     rows = bench_deid.load_corpus()
-    assert len(rows) >= 150
+    assert len(rows) >= 400
     sc = bench_deid.evaluate(rows)
     recall, precision, _ = sc.overall()
     per = sc.per_category()
-    # floors a little below the current scores (0.99+), so a regression fails CI
+    # floors a little below the current scores (recall 0.987, precision 0.994, NAME recall
+    # 0.993, DATE recall 0.999, ORG recall 0.95), so a regression fails CI
     assert recall >= 0.98, recall
-    assert precision >= 0.96, precision
-    assert per["NAME"][0] >= 0.98, per["NAME"]
-    assert per["DATE"][0] >= 0.97, per["DATE"]
+    assert precision >= 0.985, precision
+    assert per["NAME"][0] >= 0.985, per["NAME"]
+    assert per["NAME"][1] >= 0.975, per["NAME"]
+    assert per["DATE"][0] >= 0.99, per["DATE"]
+    assert per["ORG"][0] >= 0.93, per["ORG"]
 
 
 # --- CLI -------------------------------------------------------------------------------
