@@ -33,7 +33,8 @@ TITLES: Final = frozenset(
     " nonna nonno oma opa bubbe zayde lola lolo abuelita abuelito yaya baba dedushka"
     " papa abuela abuelo tia tio officer detective judge coach principal nurse counselor"
     " counsellor deacon elder bishop captain sergeant sgt lt lieutenant det capt cpl pvt maj"
-    " col gen cmdr chaplain".split()
+    " col gen cmdr chaplain tía tío padre madre doña señora señor hermano hermana avó avô vovó"
+    " vovô tante oncle nani dadi".split()
 )
 # Titles strong enough to override the eponym list (Mr. Miller is a person).
 STRONG_TITLES: Final = frozenset("mr mrs ms miss mx mister dr".split())
@@ -129,7 +130,7 @@ ORG_SUFFIXES: Final = frozenset(
     robotics telecom wireless communications publishing printing architects engineering
     staffing janitorial movers towing collision marine bancorp credit lending mortgage
     financial securities capital investments pizzeria taqueria cantina bbq nursery exteriors
-    interiors remodeling homes roofing""".split()
+    interiors remodeling homes roofing corps""".split()
 )
 _CUE_LAST: Final = frozenset("at for by from to with in the".split())
 ORG_CUE_WORDS: Final = frozenset(
@@ -598,6 +599,13 @@ def _english_word(low: str) -> bool:
     for suf in ("s", "es", "ed", "ing", "er", "ers", "ly"):
         if low.endswith(suf) and len(low) - len(suf) >= 3 and low[: -len(suf)] in lex.english:
             return True
+    if "our" in low or "is" in low or "tre" in low:
+        us = low.replace("our", "or").replace("isation", "ization").replace("ise", "ize")
+        us = us.replace("yse", "yze").replace("tre", "ter")
+        if us != low and (us in lex.english or us in lex.clinical):
+            return True  # British spelling: "behavioural", "organisation", "centre"
+        if us != low and us.endswith("al") and us[:-2] in lex.english:
+            return True
     return False
 
 
@@ -606,8 +614,18 @@ _HYPHEN_PREFIXES: Final = frozenset(
 )
 
 
+@lru_cache(maxsize=65536)
 def _looks_english(low: str) -> bool:
-    return low.endswith(_ENGLISH_SUFFIXES) or (low.startswith(_ENGLISH_PREFIXES) and len(low) > 7)
+    if low.endswith(_ENGLISH_SUFFIXES):
+        return True
+    if len(low) > 7 and low.startswith(_ENGLISH_PREFIXES):
+        english = lexicon().english
+        for p in _ENGLISH_PREFIXES:
+            if low.startswith(p):
+                rest = low[len(p) :].lstrip("-")
+                if rest in english or _english_word(rest) or rest.endswith(_ENGLISH_SUFFIXES):
+                    return True  # "psychoeducation", "hyperarousal"; not "Conceição"
+    return False
 
 
 def _is_name_listed(lex: Lexicon, low: str) -> bool:
@@ -1004,7 +1022,7 @@ _METHOD_AFTER_RE: Final = re.compile(
     r"technique|criteria|interview|checklist|screen|screener|manual|paradigm|procedure)\b"
 )
 _CITE_YEAR_RE: Final = re.compile(
-    r"(?:(?:\s*,\s*(?:and\s+|&\s*)?|\s+(?:and|&)\s+)(?:(?:van|von|de|der|le|la|Le|La|De)\s+)*"
+    r"(?:(?:\s*,\s*(?:and\s+|&\s*)?|\s+(?:and|&)\s+)(?:(?:van|von|de|der|le|la|Le|La|De|Di|Du|Da|Del|Van|Von)\s+)*"
     r"[A-Z][\w'’-]+)*(?:\s+et\s+al\.?)?(?:['’]s)?\s*,?\s*[(\[]\s*(?:19[3-9]\d|20[0-4]\d)[a-z]?"
     r"(?:\s*[,;/]\s*(?:19|20)\d\d[a-z]?)*\s*(?:,\s*p+\.\s*\d+)?[)\]]"
 )

@@ -259,7 +259,7 @@ ID_CUE_RE: Final = re.compile(
     r"A-number|alien|file|docket|ID|identification|certificate|cert|pin|ticket|order|"
     r"tracking|confirmation|reference|ref|booking|inmate|DOC|permit|registration|"
     r"beneficiary|routing|card|EIN|TIN|IMEI|MAC|pacemaker|implant|report|complaint|incident|"
-    r"grievance|citation|warrant|petition)"
+    r"grievance|citation|warrant|petition|diversion|probation|parole|OHIP|RAMQ|PHN|MSP|BSN)"
     r"(?:\s+(?:number|no\.?|#|num|ID|plate|code))?\s*(?:is|was|of|:|#|-)?\s*#?\s*$",
     _I,
 )
@@ -647,7 +647,10 @@ def find_ages(
             yield m.start(g), m.end(g), "AGE", "age over 89"
 
 
-UK_POSTCODE_RE: Final = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b")
+UK_POSTCODE_RE: Final = re.compile(
+    r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b"
+    r"|\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s?\d[ABCEGHJ-NPRSTV-Z]\d\b"  # Canada
+)
 
 
 def find_places(
@@ -662,7 +665,7 @@ def find_places(
     if prof is None:
         prof = _profile(text, dwin)
     for m in _scan(UK_POSTCODE_RE, text, dwin):
-        yield m.start(), m.end(), "ZIP", "UK postcode"
+        yield m.start(), m.end(), "ZIP", "UK or Canadian postcode"
     for m in _scan(ADDRESS_RE, text, addr_win if addr_win is not None else dwin):
         yield m.start(), m.end(), "ADDRESS", "street address"
     if gates is not None:
@@ -693,7 +696,8 @@ _ID_CUES: Final = frozenset(
     medicare npi dea passport visa a-number alien file docket id identification certificate
     cert pin ticket order tracking confirmation reference ref booking inmate doc permit
     registration beneficiary routing card ein tin imei mac pacemaker implant report nhs
-    sin health-card complaint incident grievance citation warrant petition""".split()
+    sin health-card complaint incident grievance citation warrant petition diversion probation
+    parole ohip ramq phn msp bsn""".split()
 )
 _ID_FILLERS: Final = frozenset("number no num is was of code # ending last four digits".split())
 _PREV_WORDS_RE: Final = re.compile(r"[A-Za-z][A-Za-z'-]*|#")

@@ -356,3 +356,34 @@ def test_batch_q_positives(text: str, span: str, category: str) -> None:
 
 def test_visit_on_weekday_not_a_name() -> None:
     assert find_phi("She visited her mom Tuesday night.") == []
+
+
+# --- batch r rules ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "category"),
+    [
+        ("Montréal, QC H2X 3K8; then Toronto", "H2X 3K8", "ZIP"),
+        ("OHIP 1234-567-890-AB on file", "1234-567-890-AB", "ID"),
+        ("Juvenile court diversion # JD-24-5561.", "JD-24-5561", "ID"),
+        ('DV consult. Conceição ("Ceição") Barbosa, 44, from town.', "Conceição", "NAME"),
+        ("her husband paddy has early alzheimer's", "paddy", "NAME"),
+        ("Tía Marisela works at the store.", "Marisela", "NAME"),
+    ],
+)
+def test_batch_r_positives(text: str, span: str, category: str) -> None:
+    assert found(text).get(span) == category, found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Behavioural activation homework; organisational skills; the centre.",
+        "Hunsley and Di Giulio (2002) on the same debate.",
+        "Psychoeducation and hyperarousal were discussed.",
+        "Tía and Tío came to the session.",
+    ],
+)
+def test_batch_r_negatives(text: str) -> None:
+    assert find_phi(text) == [], [(f.text, f.reason) for f in find_phi(text)]
