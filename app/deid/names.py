@@ -1551,6 +1551,7 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
         return False
 
     first_names = lex.first
+    english_words = lex.english
     for i in range(n):
         t = toks[i]
         if not t.cap:
@@ -1590,6 +1591,8 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                     t.label = "NAME"
                     t.reason = "lower-case first name after a relationship word"
                 continue
+            if low in english_words:
+                continue  # kept only as context for other rules ("works", "at", "said")
             if "-" in low and not consumed[i]:
                 parts = low.split("-")
                 if len(parts) == 2 and all(
