@@ -62,7 +62,8 @@ class MonthlyChart(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("hoursChart")
-        self.setMinimumSize(QSize(320, 220))
+        # small enough that the progress figures beside it fit in a 1024-wide window
+        self.setMinimumSize(QSize(280, 220))
         self.setMouseTracking(True)
         self.months: list[tuple[date, dict[Category, int]]] = []
         self.totals: dict[Category, int] = {}

@@ -49,6 +49,10 @@ def _dark_palette() -> QPalette:
     p.setColor(QPalette.ColorRole.Mid, mid)
     p.setColor(QPalette.ColorRole.Dark, QColor(25, 26, 28))
     p.setColor(QPalette.ColorRole.Light, QColor(70, 73, 78))
+    # Unset, Midlight and Shadow keep Qt's light defaults: progress-bar tracks drawn with
+    # palette(midlight) were pale grey stripes on the dark page.
+    p.setColor(QPalette.ColorRole.Midlight, QColor(54, 57, 62))
+    p.setColor(QPalette.ColorRole.Shadow, QColor(12, 12, 14))
     for role in (
         QPalette.ColorRole.Text,
         QPalette.ColorRole.ButtonText,

@@ -13,7 +13,7 @@ from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -127,10 +127,11 @@ class HoursPage(QWidget):
             e.setDisplayFormat("yyyy-MM-dd")
         self.set_combo = QComboBox(self)
         self.set_combo.setObjectName("hoursSet")
-        self.set_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
+        # Sized to its longest set name (the names say "illustrative, not legal advice",
+        # which must not be cut off); it moves to a row of its own when that is too wide.
+        self.set_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.set_combo.setMinimumContentsLength(22)
+        self._filter_pairs: list[tuple[QLabel, QWidget]] = []
         for text, w in (
             ("&Member", self.member_combo),
             ("&Period", self.period_combo),
@@ -142,8 +143,15 @@ class HoursPage(QWidget):
             lab.setBuddy(w)
             bar.addWidget(lab)
             bar.addWidget(w)
+            self._filter_pairs.append((lab, w))
         bar.addStretch(1)
+        # In a small window the requirement set moves to a row of its own instead of
+        # squeezing every filter (and clipping its labels) to fit one line.
+        self._filter_bar = bar
+        self._set_bar = QHBoxLayout()
+        self._set_bar.addStretch(1)
         lay.addLayout(bar)
+        lay.addLayout(self._set_bar)
         self.filter_error = FieldError(self)
         lay.addWidget(self.filter_error)
 
@@ -571,6 +579,28 @@ class HoursPage(QWidget):
         self.action_error.show_message("")
         self.ctx.notify_changed("hours")
         return lock
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_filter_bar()
+
+    def _fit_filter_bar(self) -> None:
+        spacing = max(self._filter_bar.spacing(), 6)
+        need = sum(
+            lab.sizeHint().width() + w.sizeHint().width() + 2 * spacing
+            for lab, w in self._filter_pairs
+        )
+        margins = self.layout().contentsMargins()
+        wrap = need > self.width() - margins.left() - margins.right()
+        lab, w = self._filter_pairs[-1]
+        target = self._set_bar if wrap else self._filter_bar
+        if self._set_bar.indexOf(w) >= 0 if wrap else self._filter_bar.indexOf(w) >= 0:
+            return
+        for x in (lab, w):
+            (self._filter_bar if wrap else self._set_bar).removeWidget(x)
+        pos = 0 if wrap else self._filter_bar.count() - 1  # before the trailing stretch
+        target.insertWidget(pos, lab)
+        target.insertWidget(pos + 1, w)
 
     # --- slots --------------------------------------------------------------------------
     def _on_add_clicked(self) -> None:

@@ -1,0 +1,22 @@
+"""The Hours screen at small window sizes: nothing is clipped."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel
+
+from tests.ui.test_hours_page import _page, pr  # noqa: F401  (fixture)
+
+
+def test_filters_keep_their_labels_whole_in_a_small_window(qtbot, ctx, pr) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    page = _page(qtbot, ctx)
+    for width in (780, 1200):
+        page.resize(width, 640)
+        qtbot.wait(20)
+        for lab, w in page._filter_pairs:
+            assert isinstance(lab, QLabel)
+            assert lab.width() >= lab.sizeHint().width(), lab.text()
+            assert w.width() >= w.minimumSizeHint().width(), lab.text()
+    # the requirement set's full name ("… not legal advice") is not cut off
+    combo = page.set_combo
+    text_w = combo.fontMetrics().horizontalAdvance(combo.currentText())
+    assert combo.width() > text_w
