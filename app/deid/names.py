@@ -1216,6 +1216,13 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             continue
         head_low = _ABBR_HEADS.get(toks[i].low, toks[i].low)
         maxlen = heads.get(head_low, 0)
+        if not maxlen or i + 1 >= n:
+            continue
+        nx_p = toks[i + 1]
+        if not (nx_p.cap or nx_p.low in CONNECTORS) or not (
+            _tight(nx_p.gap_before) or nx_p.gap_before == ". "
+        ):
+            continue
         for k in range(min(maxlen, n - i), 1, -1):
             seg = toks[i : i + k]
             if not all(x.cap or x.low in CONNECTORS for x in seg):

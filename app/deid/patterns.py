@@ -7,6 +7,7 @@ compiled once at import time.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
@@ -791,7 +792,18 @@ def find_structured(
         return out
     clusters = _clusters(hits, 12)
     dwin = _merge(iter(clusters), text, 6, 6)  # the number and its neighbouring tokens
-    addr_win = _merge(iter(clusters), text, 14, 90)  # "P.O. Box" / house number + street + unit
+    if gates is not None:
+        # a house number needs a street word (or "Box", "Apt", "Route") soon after it
+        sw_starts = [g[0] for g in gates.street]
+        addr_clusters = [
+            (cs, ce)
+            for cs, ce in clusters
+            if ((k := bisect_left(sw_starts, cs - 14)) < len(sw_starts) and sw_starts[k] < ce + 90)
+            or any(w in text[max(0, cs - 14) : ce + 90].lower() for w in _ADDR_EXTRA_WORDS)
+        ]
+    else:
+        addr_clusters = clusters
+    addr_win = _merge(iter(addr_clusters), text, 14, 90)  # house number + street + unit
     low = text.lower()
     prof = _profile(text, dwin)
     ssn_win = dwin
