@@ -130,7 +130,7 @@ ORG_SUFFIXES: Final = frozenset(
     robotics telecom wireless communications publishing printing architects engineering
     staffing janitorial movers towing collision marine bancorp credit lending mortgage
     financial securities capital investments pizzeria taqueria cantina bbq nursery exteriors
-    interiors remodeling homes roofing corps""".split()
+    interiors remodeling homes roofing corps service""".split()
 )
 _CUE_LAST: Final = frozenset("at for by from to with in the".split())
 ORG_CUE_WORDS: Final = frozenset(
@@ -153,7 +153,7 @@ ORG_CUE_WORDS: Final = frozenset(
     professor lecturer librarian scientist researcher designer consultant executive
     apprentice representative rep realtor adjuster underwriter auditor inspector bouncer
     stylist hairdresser barber cosmetologist esthetician nanny babysitter mover dancer drives
-    driving delivers delivering""".split()
+    driving delivers delivering plays played playing""".split()
 )
 ORG_FILLERS: Final = frozenset(
     """nights days weekends evenings mornings shifts part-time full-time overtime remotely
@@ -233,7 +233,7 @@ def _lower_orgs(text: str, toks: list[Tok], consumed: list[bool]) -> list[Span]:
             elif (
                 len(base) >= 3
                 and not _is_english(lex, base)
-                and not _looks_english(base)
+                and not _stem_english(base)
                 and base not in lex.never_name
                 and base not in lex.regions
                 and base not in lex.first
@@ -606,6 +606,17 @@ def _english_word(low: str) -> bool:
             return True  # British spelling: "behavioural", "organisation", "centre"
         if us != low and us.endswith("al") and us[:-2] in lex.english:
             return True
+    return False
+
+
+def _stem_english(low: str) -> bool:
+    """Stricter than :func:`_looks_english`: the word minus an English suffix is a word."""
+    english = lexicon().english
+    for suf in _ENGLISH_SUFFIXES:
+        if low.endswith(suf) and len(low) > len(suf) + 2:
+            stem = low[: -len(suf)]
+            if stem in english or stem + "e" in english or stem[:-1] in english:
+                return True
     return False
 
 
@@ -1034,7 +1045,7 @@ _POSS_CITE_RE: Final = re.compile(
 _CONDITIONS: Final = (
     "disease|syndrome|palsy|phenomenon|effect|delusion|dementia|thyroiditis|tics?|triad|"
     "reflex|sign|law|paradox|fallacy|complex|disorder|aphasia|encephalopathy|psychosis|"
-    "chorea|ataxia|decision|ruling|doctrine|scale|inventory|test"
+    "chorea|ataxia|decision|ruling|doctrine|scale|inventory|test|figure|area|quote|quotes"
 )
 _POSS_CONDITIONS: Final = frozenset(
     "disease syndrome palsy phenomenon law paradox fallacy complex triad reflex sign chorea"
@@ -1061,7 +1072,7 @@ _LIST_ON_TOPIC_RE: Final = re.compile(
 _PAIR_ON_TOPIC_BACK_RE: Final = re.compile(r"\b[A-Z][\w'’-]+\s+(?:and|&)\s+$")
 _PREV_PERIOD_RE: Final = re.compile(r"\.\s*$")
 _POSS_METHOD_RE: Final = re.compile(
-    r"\s+(?:[a-z-]+\s+){0,2}(?:"
+    r"\s+(?:(?:[a-z-]+|[0-9A-Z][\w-]{0,4})\s+){0,2}(?:"
     + "|".join(sorted(POSSESSIVE_METHOD_WORDS, key=len, reverse=True))
     + r")\b"
 )
@@ -1579,6 +1590,17 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 continue
             if consumed[i] or low in FUNCTION_WORDS or len(low) < 3:
                 continue
+            if (
+                low in first_names
+                and low in lex.places
+                and prev_t is not None
+                and prev_t.low in LOC_STRONG_PREPS
+                and _tight(t.gap_before)
+                and low not in lex.english
+            ):
+                t.label = "LOCATION"
+                t.reason = "lower-case place name after a place preposition"
+                continue
             if low in first_names:
                 if (
                     (low not in lex.english or low in LOWER_OK_NAMES)
@@ -1665,12 +1687,18 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             t.label, t.reason = "NAME", "nickname in quotes after a name"
             continue
         cue, strong = person_cue(i)
-        if cue and len(low) == 1 and t.text not in "AI" and not t.possessive:
+        if (
+            cue
+            and len(low) == 1
+            and t.text not in "AI"
+            and not t.possessive
+            and not (i and toks[i - 1].low in TITLES)
+        ):
             quoted = t.gap_before.rstrip()[-1:] in ('"', "“")
             if (strong or quoted) and text[t.end : t.end + 1] != ".":
                 t.label, t.reason = "NAME", "single-letter nickname after a naming cue"
                 continue
-        if cue and len(low) >= 2 and low not in ALWAYS_SKIP:
+        if cue and len(low) >= 2 and low not in ALWAYS_SKIP and low not in ABBR_TITLES:
             pv_low = toks[i - 1].low if i else ""
             relation = pv_low in RELATIONS
             if low in lex.eponyms and not (strong or relation):

@@ -387,3 +387,34 @@ def test_batch_r_positives(text: str, span: str, category: str) -> None:
 )
 def test_batch_r_negatives(text: str) -> None:
     assert find_phi(text) == [], [(f.text, f.reason) for f in find_phi(text)]
+
+
+# --- batch s rules ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "category"),
+    [
+        ("her husband works at boeing in the north", "boeing", "ORG"),
+        ("client whose husband lives in everett now", "everett", "LOCATION"),
+        ("Advocate from Jersey Battered Women's Service called.", "Service", "ORG"),
+    ],
+)
+def test_batch_s_positives(text: str, span: str, category: str) -> None:
+    got = {w: f.category for f in find_phi(text) for w in f.text.split()}
+    assert got.get(span) == category, got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Case example: "Mr. A" and his wife "Mrs. B" (both invented).',
+        "Spielman's 3P model and Harvey's cognitive model of insomnia.",
+        "Broca's aphasia, Wernicke's area, Rey-Osterrieth figure, Stroop test.",
+        "Chronic illness group: Crohn's, lupus, MS.",
+        "A Forrest Gump quote on the wall.",
+        "She is working at improving her sleep.",
+    ],
+)
+def test_batch_s_negatives(text: str) -> None:
+    assert find_phi(text) == [], [(f.text, f.reason) for f in find_phi(text)]
