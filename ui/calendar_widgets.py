@@ -6,9 +6,10 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QMenu,
     QPushButton,
@@ -167,15 +168,18 @@ class Legend(QWidget):
         self._lay.setVerticalSpacing(4)
         self._buttons: dict[int, QToolButton] = {}
         self._hidden: set[int] = set()
+        self._shape: list[int] = []
+        self._row_layouts: list[QHBoxLayout] = []
         self._title = QLabel("Groups:", self)
         self._lay.addWidget(self._title, 0, 0)
+        self._lay.setColumnStretch(1, 1)
 
     def set_groups(self, groups: list[GroupInfo]) -> None:
         for b in self._buttons.values():
             self._lay.removeWidget(b)
             b.deleteLater()
         self._buttons = {}
-        for i, g in enumerate(groups):
+        for g in groups:
             b = QToolButton(self)
             b.setCheckable(True)
             b.setChecked(g.id not in self._hidden)
@@ -185,14 +189,58 @@ class Legend(QWidget):
             b.setStyleSheet(
                 "QToolButton { border: 1px solid palette(mid); border-radius: 9px; "
                 f"padding: 1px 8px; color: palette(text); }} QToolButton:checked {{ "
-                f"border-color: {color}; }} QToolButton:!checked {{ color: palette(mid); }}"
+                f"border-color: {color}; }} "
+                # muted but readable in both palettes (palette(mid) vanished on dark)
+                "QToolButton:!checked { color: palette(placeholder-text); }"
             )
             b.setText(g.name.replace("&", "&&"))
             b.setIcon(_swatch(color))
             b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             b.toggled.connect(lambda on, gid=g.id: self._on_button_toggled(gid, on))
-            self._lay.addWidget(b, i // self.PER_ROW, 1 + i % self.PER_ROW)
             self._buttons[g.id] = b
+        self._shape: list[int] = []
+        self._place_buttons()
+
+    def _rows_that_fit(self) -> list[list[QToolButton]]:
+        """Chips packed greedily into rows as wide as the legend, so names aren't elided."""
+        spacing = self._lay.horizontalSpacing()
+        room = self.width() - self._title.sizeHint().width() - spacing
+        rows: list[list[QToolButton]] = [[]]
+        used = 0
+        for b in self._buttons.values():
+            w = b.sizeHint().width()
+            if rows[-1] and (used + spacing + w > room or len(rows[-1]) >= self.PER_ROW):
+                rows.append([])
+                used = 0
+            used += (spacing if rows[-1] else 0) + w
+            rows[-1].append(b)
+        return rows
+
+    def _place_buttons(self) -> None:
+        rows = self._rows_that_fit()
+        shape = [len(r) for r in rows]
+        if shape == self._shape:
+            return
+        self._shape = shape
+        for row_lay in self._row_layouts:
+            while row_lay.count():
+                row_lay.takeAt(0)
+            self._lay.removeItem(row_lay)
+            row_lay.deleteLater()
+        self._row_layouts = []
+        for i, row in enumerate(rows):
+            row_lay = QHBoxLayout()
+            row_lay.setSpacing(self._lay.horizontalSpacing())
+            for b in row:
+                b.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+                row_lay.addWidget(b)
+            row_lay.addStretch(1)
+            self._lay.addLayout(row_lay, i, 1)
+            self._row_layouts.append(row_lay)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._place_buttons()
 
     def _on_button_toggled(self, group_id: int, on: bool) -> None:
         if on:

@@ -513,6 +513,11 @@ class NoteEditor(QWidget):
         self.fu_error = FieldError(fus)
         fl.addWidget(self.fu_error)
         side.addTab(fus, "Follow-ups")
+        # Wide enough for all three tabs (with a count on the first), so none of them
+        # hides behind scroll arrows ("Foll…" with ◀ ▶ at the default split).
+        side.setMinimumWidth(
+            side.tabBar().sizeHint().width() + side.fontMetrics().horizontalAdvance(" (99)") + 8
+        )
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setSizes([620, 360])

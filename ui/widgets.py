@@ -42,7 +42,8 @@ class EmptyState(QWidget):
         self.text_label.setWordWrap(True)
         self.text_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.text_label.setMaximumWidth(460)
-        self.text_label.setMinimumWidth(240)
+        # low enough that an empty state never widens a side list in a small window
+        self.text_label.setMinimumWidth(180)
         self.text_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         lay.addWidget(self.title_label, 0, Qt.AlignmentFlag.AlignHCenter)
         # A word-wrapped label only gets its full height without an alignment flag in
@@ -110,9 +111,9 @@ def page_header(title: str, subtitle: str = "", parent: QWidget | None = None) -
         s = QLabel(subtitle, w)
         s.setObjectName("pageSubtitle")
         s.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        s.setWordWrap(True)  # wraps beside the page's buttons in a small window
         col.addWidget(s)
-    lay.addLayout(col)
-    lay.addStretch(1)
+    lay.addLayout(col, 1)  # the (word-wrapped) subtitle takes the width it is given
     return w
 
 

@@ -93,6 +93,7 @@ class CalendarPage(QWidget):
         self._window_conflicts: dict[tuple[int, datetime], list[ConflictInfo]] = {}
 
         lay = QVBoxLayout(self)
+        lay.setContentsMargins(24, 20, 24, 16)  # as every other page: titles don't jump
         self.header = page_header("Calendar", "Times in your time zone", self)
         lay.addWidget(self.header)
         found = self.header.findChild(QLabel, "pageSubtitle")
@@ -104,7 +105,10 @@ class CalendarPage(QWidget):
         self.prev_btn.setText("◀")
         self.prev_btn.setToolTip("Previous period (PageUp)")
         self.prev_btn.setAccessibleName("Previous period")
-        self.today_btn = QPushButton("&Today", self)
+        # a tool button like its neighbours: a push button's 80 px minimum pushed the
+        # toolbar past a 1024-wide window and clipped the period ("… 18 Dec 202")
+        self.today_btn = QToolButton(self)
+        self.today_btn.setText("&Today")
         self.today_btn.setToolTip("Go to today (Home)")
         self.next_btn = QToolButton(self)
         self.next_btn.setText("▶")
@@ -118,7 +122,7 @@ class CalendarPage(QWidget):
         bar.addWidget(self.prev_btn)
         bar.addWidget(self.today_btn)
         bar.addWidget(self.next_btn)
-        bar.addSpacing(8)
+        bar.addSpacing(4)
         bar.addWidget(self.period_label)
         bar.addStretch(1)
         self.view_buttons = QButtonGroup(self)
@@ -133,7 +137,7 @@ class CalendarPage(QWidget):
             self.view_buttons.addButton(b, i)
             bar.addWidget(b)
         self.view_buttons.button(0).setChecked(True)
-        bar.addSpacing(12)
+        bar.addSpacing(6)
         self.import_btn = QToolButton(self)
         self.import_btn.setText("Import .ics…")
         self.import_btn.setToolTip(

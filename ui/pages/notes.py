@@ -379,6 +379,7 @@ class NotesPage(QWidget):
         self.ask_leave = self._ask_leave
 
         lay = QVBoxLayout(self)
+        lay.setContentsMargins(24, 20, 24, 16)  # as every other page: titles don't jump
         top = QHBoxLayout()
         top.addWidget(
             page_header(
