@@ -355,11 +355,15 @@ class ManualEntryDialog(QDialog):
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(self.hours_spin, 0, 0)
         rl.addWidget(self.minutes_spin, 0, 1)
-        form.addRow("&Time", row)
+        form.addRow("D&uration", row)  # how long, not the time of day
         self.note = QLineEdit(self)
         self.note.setObjectName("entryNote")
         self.note.setMaxLength(hours.NOTE_MAX)
         self.note.setPlaceholderText("What it was, without client names (e.g. “Intakes, week 12”)")
+        # wide enough to show the whole hint: "without client names" was cut off
+        self.note.setMinimumWidth(
+            self.note.fontMetrics().horizontalAdvance(self.note.placeholderText()) + 24
+        )
         if entry:
             self.note.setText(entry.description)
         form.addRow("&Note", self.note)

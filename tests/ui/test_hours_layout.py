@@ -20,3 +20,15 @@ def test_filters_keep_their_labels_whole_in_a_small_window(qtbot, ctx, pr) -> No
     combo = page.set_combo
     text_w = combo.fontMetrics().horizontalAdvance(combo.currentText())
     assert combo.width() > text_w
+
+
+def test_manual_entry_shows_the_whole_privacy_hint(qtbot, ctx, pr) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    page = _page(qtbot, ctx)
+    dlg = page.open_entry_dialog()
+    assert dlg is not None
+    qtbot.addWidget(dlg)
+    qtbot.waitExposed(dlg)
+    hint = dlg.note.placeholderText()
+    assert "without client names" in hint
+    assert dlg.note.width() > dlg.note.fontMetrics().horizontalAdvance(hint)
+    dlg.reject()

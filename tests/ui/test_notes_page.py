@@ -193,3 +193,22 @@ def test_window_save_never_prompts_and_keeps_unresolved_work_as_a_draft(
     assert page.save_changes()
     assert [n.alias for n in notes.list_notes(me_ctx.db)] == ["C-30"]
     assert notes.pending_drafts(me_ctx.db) == []
+
+
+def test_templates_dialog_offers_delete_only_for_your_own_template(
+    qtbot: QtBot, page: NotesPage, me_ctx: AppContext
+) -> None:
+    from ui.pages.notes import TemplateDialog
+
+    dlg = TemplateDialog(me_ctx, page)
+    qtbot.addWidget(dlg)
+    assert not dlg.delete_button.isEnabled()  # nothing selected
+    builtin = next(i for i, t in enumerate(dlg.model.records()) if t.builtin)
+    dlg.list_view.setCurrentIndex(dlg.model.index(builtin, 0))
+    assert not dlg.delete_button.isEnabled()
+    dlg.name_edit.setText("Ethics question")
+    dlg.sections_edit.setPlainText("Dilemma\nOptions")
+    dlg.add_button.click()
+    mine = next(i for i, t in enumerate(dlg.model.records()) if t.name == "Ethics question")
+    dlg.list_view.setCurrentIndex(dlg.model.index(mine, 0))
+    assert dlg.delete_button.isEnabled()

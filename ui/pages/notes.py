@@ -206,10 +206,17 @@ class TemplateDialog(QDialog):
             self,
         )
         self.list_view.setModel(self.model)
-        lay.addWidget(QLabel("Templates", self))
+        list_label = QLabel("&Templates", self)
+        list_label.setBuddy(self.list_view)
+        lay.addWidget(list_label)
         lay.addWidget(self.list_view)
-        self.delete_button = QPushButton("Delete selected template", self)
+        self.delete_button = QPushButton("&Delete selected template", self)
+        self.delete_button.setToolTip("Built-in templates cannot be deleted")
         self.delete_button.clicked.connect(self._on_delete_clicked)
+        self.delete_button.setEnabled(False)  # until a template of your own is selected
+        self.list_view.selectionModel().currentChanged.connect(
+            self._on_list_view_current_changed
+        )
         lay.addWidget(self.delete_button)
         form = QFormLayout()
         self.name_edit = QLineEdit(self)
@@ -233,6 +240,11 @@ class TemplateDialog(QDialog):
 
     def _reload(self) -> None:
         self.model.set_records(notes.list_templates(self.ctx.db))
+        self._on_list_view_current_changed(self.list_view.currentIndex())
+
+    def _on_list_view_current_changed(self, current: QModelIndex, *_: object) -> None:
+        deletable = current.isValid() and not self.model.record(current.row()).builtin
+        self.delete_button.setEnabled(deletable)
 
     def _on_add_clicked(self) -> None:
         try:
