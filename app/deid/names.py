@@ -168,7 +168,7 @@ _LOWER_STATES: Final = frozenset(
 _JOIN_GAPS: Final = frozenset({" + ", " & ", "+", "&", " &", "& ", " +", "+ "})
 _NAME_SUFFIXES: Final = frozenset("Jr Sr II III IV JR SR".split())
 _NICK_GAPS: Final = frozenset({' ("', " (“", ' "', " “", " ('", " (‘", " ("})
-_COMPOUND_LOWER_RE: Final = re.compile(r"[a-z]+(?:['’-][a-z]+)+")
+_COMPOUND_LOWER_RE: Final = re.compile(r"[a-z]+(?:-[a-z]+)+")
 _LOWER_AGE_RE: Final = re.compile(
     r"(?:['’]s)?\s*(?:\(\s*\d{1,2}\s*(?:y/?o|yrs?|[mf])?\s*\)|\(\s*(?:she|he|they|ze|xe)/\w+\s*\)"
     r"|,?\s*\d{1,2}\s*(?:yo|y/o|y\.o\.|yrs?|years?|mo|[mf]|male|female|nb)\b"
@@ -230,6 +230,16 @@ def _lower_orgs(text: str, toks: list[Tok], consumed: list[bool]) -> list[Span]:
                 base = base[:-2]
             if base in ORG_SUFFIXES:
                 last_suffix = idx
+            elif (
+                idx == 0
+                and len(words) >= 1
+                and base in lex.non_phi
+                and base not in lex.regions
+                and base not in IDENTITY_WORDS
+                and base not in PROGRAMS
+                and not _is_english(lex, base)
+            ):
+                last_odd = idx  # a brand: "works at starbucks"
             elif (
                 len(base) >= 3
                 and not _is_english(lex, base)
@@ -585,6 +595,8 @@ def _english_word(low: str) -> bool:
         if ap in low:
             head, _, tail = low.partition(ap)
             if tail in ("re", "ve", "ll", "d", "m", "t", "s") or not tail:
+                if tail == "t" and head.endswith("n"):
+                    return True  # isn't, doesn't, won't, can't
                 return _is_english(lex, head) or head in ("i", "we", "you", "they")
     if "-" in low:
         parts = [p for p in low.split("-") if p]
@@ -703,7 +715,7 @@ POSSESSIVE_CITE_WORDS: Final = frozenset(
     """principles principle text textbook findings meta-analysis meta-analyses review
     study studies paper article chapter framing concept notion critique survey law rule
     effect hypothesis paradox phases steps levels tasks dimensions circumplex cycle wheel
-    triangle classic seminal writings approach research work trial trials data meditation
+    triangle classic seminal writings writing approach research work trial trials data meditation
     meditations teachings talks podcast quote quotes poem poems lectures""".split()
 )
 INSTRUMENT_WORDS: Final = frozenset(
@@ -715,6 +727,26 @@ READ_VERBS: Final = frozenset(
     "read reads reading reviewed recommended cited citing per according discussed following"
     " quoted quoting quotes".split()
 )
+
+
+_COORD_GAPS: Final = frozenset({", ", " and ", ", and ", " & ", " &", "; "})
+
+
+def _coordinated_with_eponym(toks: list[Tok], i: int, lex: Lexicon) -> bool:
+    """Is token i in a list of capitalised words ("Allen, Fonagy and Bateman") in which
+    another member is a known author or eponym?"""
+    n = len(toks)
+    j = i
+    while j > 0 and toks[j].gap_before in _COORD_GAPS and toks[j - 1].cap and i - j < 5:
+        j -= 1
+        if toks[j].low in lex.eponyms and not toks[j].possessive:
+            return True
+    j = i
+    while j + 1 < n and toks[j + 1].gap_before in _COORD_GAPS and toks[j + 1].cap and j - i < 5:
+        j += 1
+        if toks[j].low in lex.eponyms:
+            return True
+    return False
 
 
 def _author_context(text: str, toks: list[Tok], i: int) -> bool:
@@ -753,6 +785,8 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
             w in lex.clinical or w in METHOD_WORDS for w in words.group(1).lower().split()
         ):
             return True  # "Eells on psychotherapy case formulation"
+    if _coordinated_with_eponym(toks, i, lex):
+        return True  # "from Allen, Fonagy and Bateman"
     if not_first and _LIST_ON_TOPIC_RE.match(text, t.full_end):
         return True  # "Schauer, Neuner and Elbert on narrative exposure"
     # followed (after optional 's / co-authors) by a method word

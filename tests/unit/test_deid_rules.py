@@ -418,3 +418,27 @@ def test_batch_s_positives(text: str, span: str, category: str) -> None:
 )
 def test_batch_s_negatives(text: str) -> None:
     assert find_phi(text) == [], [(f.text, f.reason) for f in find_phi(text)]
+
+
+# --- batch t rules ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Collateral sessions when the client isn't present; the client doesn't mind.",
+        "We reviewed Zur's writing on boundary crossings.",
+        "The chapter on mentalizing from Allen, Fonagy and Bateman.",
+    ],
+)
+def test_batch_t_negatives(text: str) -> None:
+    assert find_phi(text) == [], [(f.text, f.reason) for f in find_phi(text)]
+
+
+def test_lower_case_brand_employer() -> None:
+    assert found("client 29 m, works at starbucks, social anxiety").get("starbucks") == "ORG"
+
+
+def test_list_with_eponym_keeps_relatives() -> None:
+    got = flagged("Her kids Maria, Tom and Beck came to the session.")
+    assert {"Maria", "Tom"} <= got
