@@ -264,7 +264,7 @@ ID_CUE_RE: Final = re.compile(
     r"(?:\s+(?:number|no\.?|#|num|ID|plate|code))?\s*(?:is|was|of|:|#|-)?\s*#?\s*$",
     _I,
 )
-ID_VALUE_RE: Final = re.compile(r"[A-Za-z0-9-]*\d[A-Za-z0-9-]*")
+ID_VALUE_RE: Final = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z0-9-]*\d[A-Za-z0-9-]*")
 LONG_NUM_RE: Final = re.compile(
     r"(?<![\w.-])(?=[A-Z0-9-]*\d{5})(?:[A-Z]{1,4}-?)?\d[\d-]{4,18}\d(?:-?[A-Z]{1,3})?(?![\w.-]\w)"
     r"|(?<![\w.-])[A-Z]{1,3}\d{6,12}(?![\w])"
