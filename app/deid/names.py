@@ -166,6 +166,11 @@ _LOWER_STATES: Final = frozenset(
     " dc".split()
 )
 _JOIN_GAPS: Final = frozenset({" + ", " & ", "+", "&", " &", "& ", " +", "+ "})
+_CLOSE_RELATIVES: Final = frozenset(
+    """mom dad mum mother father wife husband son daughter brother sister sibling partner
+    boyfriend girlfriend fiance fiancee fiancé fiancée grandmother grandfather grandma grandpa
+    stepmom stepdad stepmother stepfather aunt uncle cousin twin kids children""".split()
+)
 _NAME_SUFFIXES: Final = frozenset("Jr Sr II III IV JR SR".split())
 _NICK_GAPS: Final = frozenset({' ("', " (“", ' "', " “", " ('", " (‘", " ("})
 _COMPOUND_LOWER_RE: Final = re.compile(r"[a-z]+(?:-[a-z]+)+")
@@ -1843,6 +1848,22 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             and not t.possessive
         ):
             continue  # "Hendrix's Imago dialogue", "Gottman's Love Maps"
+        if t.possessive and i + 1 < n and not t.allcaps:
+            nx_r = toks[i + 1]
+            if (
+                nx_r.low in _CLOSE_RELATIVES
+                and not nx_r.cap
+                and _tight(nx_r.gap_before)
+                and low not in lex.eponyms
+                and low not in lex.regions
+                and low not in lex.never_name
+                and low not in ALWAYS_SKIP
+                and low not in TITLES
+                and low not in RELATIONS
+                and len(low) >= 2
+            ):
+                t.label, t.reason = "NAME", "possessive before a relative ('Bear's mom')"
+                continue
         if t.possessive and not t.sent_start and i + 1 < n:
             nx_b = toks[i + 1]
             if (

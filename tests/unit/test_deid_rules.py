@@ -442,3 +442,15 @@ def test_lower_case_brand_employer() -> None:
 def test_list_with_eponym_keeps_relatives() -> None:
     got = flagged("Her kids Maria, Tom and Beck came to the session.")
     assert {"Maria", "Tom"} <= got
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Bear's mom calls daily.", "Bear"), ("Later, Sunny's dad works nights.", "Sunny")],
+)
+def test_possessive_before_relative_is_a_name(text: str, name: str) -> None:
+    assert found(text).get(name) == "NAME", found(text)
+
+
+def test_possessive_before_relative_negatives() -> None:
+    assert find_phi("The client's mom came. Today's session. Ohio's children.") == []
