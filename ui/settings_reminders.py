@@ -276,7 +276,8 @@ class SettingsTab(QWidget):
 
         desk = QGroupBox("On this desktop", body)
         dform = QFormLayout(desk)
-        dform.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        # the word-wrapped notifications line takes the width (it wrapped at ~240 px)
+        dform.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.close_to_tray = QCheckBox("Keep running in the &tray when the window is closed", desk)
         dform.addRow(self.close_to_tray)
         self.autostart = QCheckBox("&Start Consultory when I log in", desk)

@@ -18,6 +18,14 @@ QListWidget#sidebar::item:hover:!selected { background: palette(alternate-base);
 QLabel#fieldError { color: #d9534f; }
 """
 
+# Fusion paints a tab page with a lightened Button colour: on the dark palette that is a
+# grey slab (#4d5054) under the Profile, Appearance and Data tabs, while the scrolling
+# Security and Reminders tabs show the window colour. One colour for every tab page.
+_DARK_STYLE = """
+QTabWidget::pane { background: palette(window); border: 1px solid palette(mid);
+    top: -1px; }
+"""
+
 
 def _same_inactive(p: QPalette) -> QPalette:
     """Keep selections readable when the window is not focused."""
@@ -97,7 +105,7 @@ def apply_theme(app: QApplication, mode: str = "system") -> bool:
     app.setStyle("Fusion")
     dark = effective_dark(mode)
     app.setPalette(_same_inactive(_dark_palette() if dark else _light_palette()))
-    app.setStyleSheet(_STYLE)
+    app.setStyleSheet(_STYLE + (_DARK_STYLE if dark else ""))
     return dark
 
 
