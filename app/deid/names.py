@@ -171,6 +171,15 @@ _CLOSE_RELATIVES: Final = frozenset(
     boyfriend girlfriend fiance fiancee fiancé fiancée grandmother grandfather grandma grandpa
     stepmom stepdad stepmother stepfather aunt uncle cousin twin kids children""".split()
 )
+_NEXT_LOWER_RE: Final = re.compile(r" ([a-z][a-z-]*)\b")
+_GROUP_NOUNS: Final = frozenset(
+    """family families household kids children twins case couple siblings brothers sisters
+    boys girls parents clan house home""".split()
+)
+_PET_AFTER_RE: Final = re.compile(
+    r",?\s+(?:the|our|her|his|their|my)\s+(?:family\s+)?(?:dog|cat|puppy|kitten|horse|pony|"
+    r"parrot|rabbit|hamster|pet)\b"
+)
 _NAME_SUFFIXES: Final = frozenset("Jr Sr II III IV JR SR".split())
 _NICK_GAPS: Final = frozenset({' ("', " (“", ' "', " “", " ('", " (‘", " ("})
 _COMPOUND_LOWER_RE: Final = re.compile(r"[a-z]+(?:-[a-z]+)+")
@@ -721,7 +730,8 @@ POSSESSIVE_CITE_WORDS: Final = frozenset(
     study studies paper article chapter framing concept notion critique survey law rule
     effect hypothesis paradox phases steps levels tasks dimensions circumplex cycle wheel
     triangle classic seminal writings writing approach research work trial trials data meditation
-    meditations teachings talks podcast quote quotes poem poems lectures""".split()
+    meditations teachings talks podcast quote quotes poem poems lectures category categories
+    classification coding system""".split()
 )
 INSTRUMENT_WORDS: Final = frozenset(
     """scale inventory questionnaire index protocol model method technique criteria
@@ -738,61 +748,96 @@ _COORD_GAPS: Final = frozenset({", ", " and ", ", and ", " & ", " &", "; "})
 
 
 def _coordinated_with_eponym(toks: list[Tok], i: int, lex: Lexicon) -> bool:
-    """Is token i in a list of capitalised words ("Allen, Fonagy and Bateman") in which
-    another member is a known author or eponym?"""
+    """Is token i in a list of capitalised words ("Allen, Fonagy and Bateman", "Main and
+    Solomon's") in which another member is a known author or eponym?"""
     n = len(toks)
-    j = i
-    while j > 0 and toks[j].gap_before in _COORD_GAPS and toks[j - 1].cap and i - j < 5:
-        j -= 1
+
+    def prev_member(j: int) -> int:
+        if j <= 0:
+            return -1
+        p = toks[j - 1]
+        if p.cap and toks[j].gap_before in _COORD_GAPS:
+            return j - 1
+        if p.low in ("and", "&") and _tight(toks[j].gap_before) and j >= 2:
+            q = toks[j - 2]
+            if q.cap and p.gap_before in (" ", ", "):
+                return j - 2
+        return -1
+
+    def next_member(j: int) -> int:
+        if j + 1 >= n:
+            return -1
+        p = toks[j + 1]
+        if p.cap and p.gap_before in _COORD_GAPS:
+            return j + 1
+        if p.low in ("and", "&") and p.gap_before in (" ", ", ") and j + 2 < n:
+            q = toks[j + 2]
+            if q.cap and _tight(q.gap_before):
+                return j + 2
+        return -1
+
+    eponyms = 0
+    j, steps = i, 0
+    while steps < 5 and (j := prev_member(j)) >= 0:
+        steps += 1
         if toks[j].low in lex.eponyms and not toks[j].possessive:
-            return True
-    j = i
-    while j + 1 < n and toks[j + 1].gap_before in _COORD_GAPS and toks[j + 1].cap and j - i < 5:
-        j += 1
+            eponyms += 1
+    j, steps = i, 0
+    while steps < 5 and not toks[j].possessive and (j := next_member(j)) >= 0:
+        steps += 1
         if toks[j].low in lex.eponyms:
-            return True
-    return False
+            eponyms += 1
+    if eponyms >= 2:
+        return True  # "Allen, Fonagy and Bateman"
+    # one known author: only for a word that is no first name, or a co-author possessive
+    # before a scholarly noun ("Main and Solomon's disorganized category")
+    return eponyms == 1 and (toks[i].low not in lex.first or toks[i].possessive)
 
 
 def _author_context(text: str, toks: list[Tok], i: int) -> bool:
     """Is token i a cited author / eponym (Clark's model, (Fairburn), Yalom-style)?"""
     t = toks[i]
     n = len(toks)
+    fe = t.full_end
+    if t.possessive and text[fe : fe + 1] in ("'", "’"):
+        fe += 1  # "Moyers' MITI": the apostrophe is not part of the token
     nxt = toks[i + 1] if i + 1 < n else None
     # Yalom-style, Beck-informed
     if t.end < len(text) and text[t.end] == "-" and nxt is not None and nxt.low in METHOD_WORDS:
         return True
-    if t.possessive and _POSS_METHOD_RE.match(text, t.full_end):
+    if t.possessive and _POSS_METHOD_RE.match(text, fe):
         return True  # "Bordin's tripartite model"
     cond = _EPONYM_COND_RE.match(text, t.end)
     if cond and (not t.possessive or cond.group(2).lower() in _POSS_CONDITIONS):
         return True  # "Crohn's disease", "Bell's palsy", "Capgras delusion"
-    if _CITE_YEAR_RE.match(text, t.full_end):
+    if _CITE_YEAR_RE.match(text, fe):
         return True  # "Shedler (2010)", "Tolin's (2010)", "Foa, Hembree and Rothbaum (2007)"
     lex = lexicon()
     not_first = t.low not in lex.first
     if t.possessive:
-        co = _POSS_AND_RE.match(text, t.full_end)  # "Boschen's and Veale's work"
+        co = _POSS_AND_RE.match(text, fe)  # "Boschen's and Veale's work"
         if co and (_POSS_METHOD_RE.match(text, co.end()) or _POSS_CITE_RE.match(text, co.end())):
             return True
     if t.possessive and not_first:
-        if _POSS_CITE_RE.match(text, t.full_end) or _POSS_QUOTE_RE.match(text, t.full_end):
+        if _POSS_CITE_RE.match(text, fe) or _POSS_QUOTE_RE.match(text, fe):
             return True  # "Beutler's principles", 'Kleiman's "Dropping the Baby"'
-    if not_first and _PAREN_TITLE_RE.match(text, t.full_end):
+    if not_first and _PAREN_TITLE_RE.match(text, fe):
         return True  # "Najavits (Seeking Safety)": an author and her book
     if not t.possessive:
-        lp = _LIST_POSS_RE.match(text, t.full_end)  # "Klonsky and May's three-step theory"
+        lp = _LIST_POSS_RE.match(text, fe)  # "Klonsky and May's three-step theory"
         if lp and (_POSS_METHOD_RE.match(text, lp.end()) or _POSS_CITE_RE.match(text, lp.end())):
             return True
     if not_first:
-        words = _ON_CLINICAL_RE.match(text, t.full_end)
+        words = _ON_CLINICAL_RE.match(text, fe)
         if words and any(
             w in lex.clinical or w in METHOD_WORDS for w in words.group(1).lower().split()
         ):
             return True  # "Eells on psychotherapy case formulation"
-    if _coordinated_with_eponym(toks, i, lex):
-        return True  # "from Allen, Fonagy and Bateman"
-    if not_first and _LIST_ON_TOPIC_RE.match(text, t.full_end):
+    if _coordinated_with_eponym(toks, i, lex) and (
+        not t.possessive or _POSS_CITE_RE.match(text, fe) or _POSS_METHOD_RE.match(text, fe)
+    ):
+        return True  # "from Allen, Fonagy and Bateman", "Main and Solomon's category"
+    if not_first and _LIST_ON_TOPIC_RE.match(text, fe):
         return True  # "Schauer, Neuner and Elbert on narrative exposure"
     # followed (after optional 's / co-authors) by a method word
     j = i + 1
@@ -839,18 +884,18 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
             break
     if _LIT_CUE_RE.search(text, max(0, toks[k].start - 20), toks[k].start):
         return True
-    if _AUTHOR_TAIL_RE.match(text, t.full_end):
+    if _AUTHOR_TAIL_RE.match(text, fe):
         return True  # "Patel and colleagues", "Smith et al."
-    if t.possessive and _BOOK_TITLE_RE.match(text, t.full_end):
+    if t.possessive and _BOOK_TITLE_RE.match(text, fe):
         return True  # "Falicov's Latino Families in Therapy"
-    on_topic = _PAIR_ON_TOPIC_RE.match(text, t.full_end)
+    on_topic = _PAIR_ON_TOPIC_RE.match(text, fe)
     if on_topic and (on_topic.group(1) not in _DETERMINERS or not_first):
         if _PAIR_ON_TOPIC_BACK_RE.search(text, max(0, t.start - 40), t.start):
             return True  # "Chambless and Hollon on empirically supported treatments"
-    fwd = _PAIR_FWD_RE.match(text, t.full_end)
+    fwd = _PAIR_FWD_RE.match(text, fe)
     if fwd and fwd.group(1) not in _DETERMINERS:
         return True
-    if not t.possessive and _METHOD_AFTER_RE.match(text, t.full_end):
+    if not t.possessive and _METHOD_AFTER_RE.match(text, fe):
         return True  # "Sobell timeline followback", "Columbia screen"
     # "per Linehan", "read Abramowitz", "according to Wampold"
     p = toks[i - 1] if i > 0 else None
@@ -1077,7 +1122,7 @@ _CITE_YEAR_RE: Final = re.compile(
     r"(?:\s*[,;/]\s*(?:19|20)\d\d[a-z]?)*\s*(?:,\s*p+\.\s*\d+)?[)\]]"
 )
 _POSS_CITE_RE: Final = re.compile(
-    r"\s+(?:\(\s*(?:19|20)\d\d\s*\)\s+)?(?:[a-z-]+\s+){0,2}(?:"
+    r"\s+(?:\(\s*(?:19|20)\d\d\s*\)\s+)?(?:(?:[a-z-]+|[0-9A-Z][\w-]{0,4})\s+){0,2}(?:"
     + "|".join(sorted(POSSESSIVE_CITE_WORDS, key=len, reverse=True))
     + r")\b"
 )
@@ -1347,6 +1392,11 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             continue  # "National Institute of Mental Health", "American Red Cross"
         if any(toks[x].possessive and toks[x].low in lex.eponyms for x in range(j, k + 1)):
             continue  # "Herman's Trauma and Recovery" (a book)
+        if all(
+            toks[x].low in lex.eponyms or toks[x].low in ORG_SUFFIXES or toks[x].low in CONNECTORS
+            for x in range(j, k + 1)
+        ):
+            continue  # "the Gottman Institute", "Beck Institute": a training institute
         if any(ph in run_text for ph in METHOD_PHRASES):
             continue
         if _METHOD_AUTHOR_RE.match(text, toks[k].full_end):
@@ -1877,6 +1927,27 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 and nx_b.low not in ORG_SUFFIXES
             ):
                 continue  # "Destiny's Child", "Victoria's Secret": a title or brand
+        nx_m = _NEXT_LOWER_RE.match(text, t.full_end) if not t.possessive else None
+        nx_word = nx_m.group(1) if nx_m else ""
+        if (
+            pv_e is not None
+            and pv_e.low == "the"
+            and _tight(t.gap_before)
+            and nx_word
+            and nx_word not in _GROUP_NOUNS
+            and nx_word not in PERSON_VERBS
+            and nx_word not in FUNCTION_WORDS
+            and nx_word not in LOC_PREPS
+            and nx_word not in ORG_PREPS
+            and nx_word not in ORG_SUFFIXES
+            and nx_word not in ORG_CUE_WORDS
+            and nx_word not in STRONG_PERSON_VERBS
+            and low in lex.first
+            and low not in lex.places
+        ):
+            continue  # "the Tiffany lamp", "the Dakota apartment": a thing named after a name
+        if _PET_AFTER_RE.match(text, t.full_end):
+            continue  # "Luna the dog": pets are not identifiers
         in_first = low in lex.first
         ambiguous = in_first and low in lex.ambiguous_first and low not in STRONG_NAMES
         strong_first = in_first and not ambiguous

@@ -197,7 +197,8 @@ _STREET_SUFFIX: Final = (
 )
 _STREET_SUFFIX_FULL: Final = (
     r"(?:Street|Avenue|Road|Boulevard|Lane|Drive|Court|Terrace|Circle|Highway|Parkway|Trail|"
-    r"Alley|Pike|Crescent|Plaza|Expressway|Turnpike|St\.|Ave\.?|Rd\.?|Blvd\.?|Ln\.?|Pkwy\.?|"
+    r"Alley|Pike|Crescent|Plaza|Expressway|Turnpike|St\.|St(?=\s*[,;)]|\s*$)|Ave\.?|Rd\.?|"
+    r"Blvd\.?|Ln\.?|Pkwy\.?|"
     r"Hwy\.?)"
 )
 _UNIT: Final = r"(?:,?\s*(?i:apt|apartment|unit|suite|ste|room|rm|#)\.?\s*#?[A-Za-z0-9-]{1,6}\b)?"

@@ -454,3 +454,33 @@ def test_possessive_before_relative_is_a_name(text: str, name: str) -> None:
 
 def test_possessive_before_relative_negatives() -> None:
     assert find_phi("The client's mom came. Today's session. Ohio's children.") == []
+
+
+# --- batch u rules ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We discussed the Tiffany lamp she inherited.",
+        "Luna the dog sleeps on her bed.",
+        "A webinar from the Gottman Institute.",
+        "Main and Solomon's disorganized category.",
+        "Also Moyers' MITI coding system.",
+    ],
+)
+def test_batch_u_negatives(text: str) -> None:
+    assert find_phi(text) == [], [(f.text, f.reason) for f in find_phi(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "category"),
+    [
+        ("a bank teller on Mission St, was held", "Mission St", "ADDRESS"),
+        ("Maria and Beck went home.", "Maria", "NAME"),
+        ("the Maria case was hard", "Maria", "NAME"),
+        ("lives in the Bronx with his grandson", "Bronx", "LOCATION"),
+    ],
+)
+def test_batch_u_positives(text: str, span: str, category: str) -> None:
+    assert found(text).get(span) == category, found(text)
