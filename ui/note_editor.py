@@ -376,6 +376,13 @@ class NoteEditor(QWidget):
         self.template_combo.setObjectName("field_template")
         self.group_combo = QComboBox(left)
         self.group_combo.setObjectName("field_group")
+        # sized by a few characters, not by the longest group name: their content width
+        # made the editor 800 px wide at minimum and squeezed the note list and side tabs
+        for combo in (self.template_combo, self.group_combo):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(5)
         row1.addWidget(self.template_combo, 1)
         lab_g = QLabel("&Group", left)
         lab_g.setBuddy(self.group_combo)
@@ -513,14 +520,14 @@ class NoteEditor(QWidget):
         self.fu_error = FieldError(fus)
         fl.addWidget(self.fu_error)
         side.addTab(fus, "Follow-ups")
-        # Wide enough for all three tabs (with a count on the first), so none of them
-        # hides behind scroll arrows ("Foll…" with ◀ ▶ at the default split).
+        # Wide enough for all three tabs, so none hides behind scroll arrows ("Foll…" with
+        # ◀ ▶ at the default split); the form on the left gives way instead.
         side.setMinimumWidth(
-            side.tabBar().sizeHint().width() + side.fontMetrics().horizontalAdvance(" (99)") + 8
+            side.tabBar().sizeHint().width() + side.fontMetrics().horizontalAdvance(" (9)") + 4
         )
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        split.setSizes([620, 360])
+        split.setSizes([600, 400])  # room for the three side tabs at 1280 px
 
         self.general_error = FieldError(self)
         outer.addWidget(self.general_error)

@@ -43,7 +43,7 @@ class EmptyState(QWidget):
         self.text_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.text_label.setMaximumWidth(460)
         # low enough that an empty state never widens a side list in a small window
-        self.text_label.setMinimumWidth(180)
+        self.text_label.setMinimumWidth(140)
         self.text_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         lay.addWidget(self.title_label, 0, Qt.AlignmentFlag.AlignHCenter)
         # A word-wrapped label only gets its full height without an alignment flag in
