@@ -191,6 +191,12 @@ _LOWER_AGE_RE: Final = re.compile(
 _DEPT_ACRONYMS: Final = frozenset(
     "it hr qa pr ops icu er ed or pacu nicu picu iop php ot pt ems dc".split()
 )
+_LOWER_GENERIC: Final = frozenset(
+    """different multiple several various local same other two three four many random odd
+    home night nights work school church hospital office desk front back house place places
+    job jobs company companies store stores shop restaurant restaurants bar bars club clubs
+    factory plant warehouse site sites department level floor center centre clinic""".split()
+)
 _LOWER_ORG_STOP: Final = frozenset(
     """a an the and or but on in at for from to with since until till as last this that
     next now then when while because after before during about part full time night nights
@@ -273,6 +279,17 @@ def _lower_orgs(text: str, toks: list[Tok], consumed: list[bool]) -> list[Span]:
                 continue
         elif last_odd >= 0:
             keep = words[: last_odd + 1]
+        elif (
+            not facility_only
+            and p.low in ("at", "for", "from")
+            and not text[m.start() : m.start(1)].strip()  # no article
+            and 2 <= len(words) <= 3
+            and not any(
+                w.rstrip("'’") in _LOWER_GENERIC or not w.replace("'", "").isalpha()
+                for w, _, _ in words
+            )
+        ):
+            keep = words  # "works at bright horizons", "his job back at pep boys"
         else:
             continue
         s0, e0 = keep[0][1], keep[-1][2]

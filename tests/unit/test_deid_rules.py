@@ -484,3 +484,28 @@ def test_batch_u_negatives(text: str) -> None:
 )
 def test_batch_u_positives(text: str, span: str, category: str) -> None:
     assert found(text).get(span) == category, found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "org"),
+    [
+        ("tavi works at bright horizons part time", "bright horizons"),
+        ("security guard at allied universal, nightshift", "allied universal"),
+    ],
+)
+def test_lower_case_dictionary_word_employer_after_strong_cue(text: str, org: str) -> None:
+    assert found(text).get(org) == "ORG", found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "works at different places",
+        "she works at the front desk",
+        "he works at home now",
+        "she works at a call center",
+        "works at night mostly",
+    ],
+)
+def test_lower_case_generic_workplaces_not_orgs(text: str) -> None:
+    assert find_phi(text) == [], find_phi(text)
