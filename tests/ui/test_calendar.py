@@ -148,9 +148,12 @@ def test_empty_states(qtbot, me_ctx: AppContext) -> None:  # type: ignore[no-unt
     p.show()
     p.refresh()
     assert p.no_groups.isVisible() and not p.new_btn.isEnabled()
+    # no second empty state with a "New series…" button that cannot work yet
+    assert not p.agenda_empty.isVisible() and not p.legend.isVisible()
     practice.create_group(me_ctx.db, "Ethics circle")
     p.refresh()
     assert not p.no_groups.isVisible()
+    assert p.agenda_empty.isVisible() and p.legend.isVisible()
     assert p.agenda_box.is_showing_empty()
 
 

@@ -225,6 +225,7 @@ class CalendarPage(QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         lay.addWidget(split, 1)
+        self.content_split = split
 
         self.no_groups = EmptyState(
             "No groups yet",
@@ -232,7 +233,7 @@ class CalendarPage(QWidget):
             "Groups & members, then come back to schedule its sessions.",
             parent=self,
         )
-        lay.addWidget(self.no_groups)
+        lay.addWidget(self.no_groups, 1)
         self.no_groups.hide()
 
         # signals
@@ -286,6 +287,10 @@ class CalendarPage(QWidget):
         self.legend.set_groups(self._groups)
         has_groups = bool(self._groups)
         self.no_groups.setVisible(not has_groups)
+        # Without groups only "No groups yet" shows: the agenda's own empty state offered
+        # a "New series…" button that could do nothing, under an empty "Groups:" legend.
+        self.content_split.setVisible(has_groups)
+        self.legend.setVisible(has_groups)
         self.new_btn.setEnabled(has_groups)
         self.zone_label.setText(f"Times in {self.tz.key} (your time zone)")
         self.zone_label.show()
