@@ -479,6 +479,10 @@ class UnlockDialog(QDialog):
         lay.addWidget(QLabel("&Reason for reopening:", self))
         self.reason = QPlainTextEdit(self)
         self.reason.setObjectName("unlockReason")
+        # says why Unlock stays greyed out while the reason is too short
+        self.reason.setPlaceholderText(
+            f"At least {REASON_MIN} characters, e.g. “Board asked for a corrected entry”"
+        )
         self.reason.setTabChangesFocus(True)
         self.reason.setFixedHeight(70)
         lay.addWidget(self.reason)

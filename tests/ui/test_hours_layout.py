@@ -32,3 +32,21 @@ def test_manual_entry_shows_the_whole_privacy_hint(qtbot, ctx, pr) -> None:  # t
     assert "without client names" in hint
     assert dlg.note.width() > dlg.note.fontMetrics().horizontalAdvance(hint)
     dlg.reject()
+
+
+def test_unlock_dialog_says_how_long_the_reason_must_be(qtbot, ctx, pr) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    from datetime import date
+
+    from app.services.hours import REASON_MIN
+    from tests.ui.test_hours_page import _custom, _log
+    from ui.hours_widgets import UnlockDialog
+
+    _log(ctx, pr)
+    page = _page(qtbot, ctx)
+    _custom(page, date(2026, 1, 1), date(2026, 1, 31))
+    lock = page.lock_current(confirm=False)
+    assert lock is not None
+    dlg = UnlockDialog(ctx.db, lock, page)
+    qtbot.addWidget(dlg)
+    assert not dlg.unlock_button.isEnabled()
+    assert f"At least {REASON_MIN} characters" in dlg.reason.placeholderText()
