@@ -153,7 +153,10 @@ ORG_CUE_WORDS: Final = frozenset(
     professor lecturer librarian scientist researcher designer consultant executive
     apprentice representative rep realtor adjuster underwriter auditor inspector bouncer
     stylist hairdresser barber cosmetologist esthetician nanny babysitter mover dancer drives
-    driving delivers delivering plays played playing""".split()
+    driving delivers delivering plays played playing travels travel traveling travelling
+    applying applied trains contracts contracting consults freelance freelances freelancing
+    pediatrician physician surgeon midwife dietitian psychologist specialist obgyn
+    oncologist neurologist""".split()
 )
 ORG_FILLERS: Final = frozenset(
     """nights days weekends evenings mornings shifts part-time full-time overtime remotely
@@ -206,6 +209,34 @@ _LOWER_ORG_STOP: Final = frozenset(
 )
 
 
+_LOWER_ORG_VERBS: Final = frozenset(
+    """cut cuts said says told tells gave gives let lets made makes put puts got gets took
+    takes kept keeps sent sends set sets wants want asked asks called calls fired fires
+    hired hires pays paid owes quit quits closed closes moved moves won't wont doesn't
+    didn't isn't wasn't hasn't can't never always""".split()
+)
+
+
+_NOT_SINGLE_EMPLOYER: Final = frozenset(
+    """times least length random pace ease risk odds peace first once full best most home
+    night nights night-shift work school church noon midnight dawn lunch dinner breakfast
+    christmas thanksgiving easter weekends weekend bedtime recess camp college university
+    hospital clinic daycare length large heart ease it all some any present capacity cost
+    minimum maximum scale level baseline intake discharge admission""".split()
+)
+
+
+def _single_lower_employer(w: str) -> bool:
+    """One dictionary word right after "works at"/"manager at" with no article is usually
+    a brand ("cashier at target", "works at safeway")."""
+    return (
+        len(w) >= 4
+        and w.isalpha()
+        and w not in _NOT_SINGLE_EMPLOYER
+        and not w.endswith(("ing", "ed", "ly", "ness", "tion"))  # "working at improving"
+    )
+
+
 def _lower_orgs(text: str, toks: list[Tok], consumed: list[bool]) -> list[Span]:
     """Lower-case employer/school names after a cue: "works at harmon freight", "fired from
     chipotle", "attends maple ridge elementary"."""
@@ -232,11 +263,13 @@ def _lower_orgs(text: str, toks: list[Tok], consumed: list[bool]) -> list[Span]:
         m = _LOWER_ORG_RUN_RE.match(text, p.full_end)
         if m is None:
             continue
-        words = []
+        words: list[tuple[str, int, int]] = []
         pos = m.start(1)
         for w in m.group(1).split():
-            if w in _LOWER_ORG_STOP or w in FUNCTION_WORDS:
+            if w in _LOWER_ORG_STOP or w in FUNCTION_WORDS or w in _LOWER_ORG_VERBS:
                 break
+            if words and w.endswith("ed") and w not in ORG_SUFFIXES and _is_english(lex, w):
+                break  # "my manager at target cut/fired/changed ..."
             k = text.index(w, pos)
             words.append((w, k, k + len(w)))
             pos = k + len(w)
@@ -283,7 +316,10 @@ def _lower_orgs(text: str, toks: list[Tok], consumed: list[bool]) -> list[Span]:
             not facility_only
             and p.low in ("at", "for", "from")
             and not text[m.start() : m.start(1)].strip()  # no article
-            and 2 <= len(words) <= 3
+            and (
+                2 <= len(words) <= 3
+                or (len(words) == 1 and p.low == "at" and _single_lower_employer(words[0][0]))
+            )
             and not any(
                 w.rstrip("'’") in _LOWER_GENERIC or not w.replace("'", "").isalpha()
                 for w, _, _ in words
@@ -942,7 +978,8 @@ IDENTITY_WORDS: Final = frozenset(
 )
 PROGRAMS: Final = frozenset(
     """aa na ga oa ca ea slaa saa coda acoa al-anon alateen nar-anon smart nami celebrate
-    refuge dharma bible scripture torah quran koran mass worship prayer sunday""".split()
+    refuge dharma bible scripture torah quran koran mass worship prayer sunday fmla ssdi ssi
+    snap wic tanf medicaid medicare disability unemployment benefits""".split()
 )
 LOWER_CUE_STOP: Final = frozenset(
     """will may can might must shall should would could did does do has had is was are were be
@@ -1308,6 +1345,186 @@ def _label_lists(text: str, toks: list[Tok]) -> list[Span]:
     return out
 
 
+_NAMING_HEADS: Final = frozenset("named nicknamed aka".split())
+_CALLS: Final = frozenset("call calls called calling".split())
+_CALLERS: Final = frozenset("everyone everybody people family friends they we all".split())
+_NOT_NICKNAMES: Final = frozenset(
+    """bus car train foot phone text email mail plane boat bike name names nickname back
+    later tomorrow today tonight daily weekly often every each out over up again crazy
+    stupid names mom dad sir maam ma'am buddy bro dear sweetie""".split()
+)
+_REAL_NAME_WORDS: Final = ("real", "legal", "birth", "given", "full")
+_REAL_NAME_AFTER_RE: Final = re.compile(
+    r"\b([a-z][a-z]+)\s*\((?:her|his|their|my|the)\s+(?:real|legal|birth|given|full)"
+    r"\s+name\b"
+)
+
+
+_LOWER_NICK_RE: Final = re.compile(
+    r"\b(?:(?P<head>nicknamed|named|aka|goes\s+by|go\s+by|going\s+by|known\s+as)"
+    r"|(?P<is>(?:name|nickname)\s+is)"
+    r"|(?P<caller>everyone|everybody|people|family|friends|they|we)\s+(?:all\s+)?"
+    r"(?:calls?|called)\s+(?:her|him|them))"
+    r"\s+(?P<q>[\"“'‘]?)(?P<w>[a-z][a-z]+(?:-[a-z]+)?)(?P<q2>[\"”'’]?)(?P<after>.?)",
+)
+
+
+_IS_RELATIVE_RE: Final = re.compile(
+    r"(?<![\w'’-])([a-z][a-z]{2,})(?:['’]s|\s+is|\s+was)\s+(?:your|her|his|their|my|our)\s+"
+    r"(?:(?:older|younger|big|little|baby|twin|half|step|best|oldest|youngest)\s+)?"
+    r"(?:sister|brother|mom|dad|mother|father|son|daughter|aunt|uncle|cousin|niece|nephew|"
+    r"grandma|grandpa|grandmother|grandfather|husband|wife|boyfriend|girlfriend|partner|"
+    r"roommate|friend|sponsor)\b"
+)
+_NOT_RELATIVE_SUBJECTS: Final = frozenset(
+    """that this there here what who which it she he one everyone someone nobody anyone
+    mine yours hers his theirs ours who's whom where when why how each other another
+    person child kid girl boy man woman lady guy baby stranger neighbor neighbour teacher
+    former new real actual only""".split()
+)
+_CHURCH_RE: Final = re.compile(
+    r"(?<![\w'’-])(?<!my )(?<!his )(?<!her )(?<!our )(?<!their )(?<!your )"
+    r"((?:[Ff]irst|[Ss]econd|[Tt]hird|1st|2nd|3rd)\s+(?:[Uu]nited\s+)?"
+    r"(?:[Bb]aptist|[Mm]ethodist|[Pp]resbyterian|[Ll]utheran|[Cc]ongregational|[Ee]piscopal|"
+    r"[Rr]eformed|[Cc]hristian|AME|[Aa]me|[Ee]vangelical)"
+    r"(?:\s+(?:[Cc]hurch|[Cc]hapel|[Tt]abernacle))?)\b"
+)
+
+
+_DENOMINATIONS: Final = (  # case-insensitive enough: the first letter is left out
+    "aptist",
+    "ethodist",
+    "resbyterian",
+    "utheran",
+    "ongregational",
+    "piscopal",
+    "eformed",
+    "vangelical",
+    "irst christian",
+    "irst Christian",
+)
+
+
+def _churches(text: str) -> list[Span]:
+    """Congregations named by an ordinal and a denomination, in any case: "a wedding at
+    first baptist", "First United Methodist"."""
+    return [
+        (m.start(1), m.end(1), "ORG", "congregation named by ordinal and denomination")
+        for m in _CHURCH_RE.finditer(text)
+    ]
+
+
+_NICK_TRIGGERS: Final = frozenset("named nicknamed aka by as is called calls call calling".split())
+_RELATIVE_TRIGGERS: Final = frozenset(
+    """sister brother mom dad mother father son daughter aunt uncle cousin niece nephew grandma
+    grandpa grandmother grandfather husband wife boyfriend girlfriend partner roommate friend
+    sponsor""".split()
+)
+
+
+def _nick_windows(text: str, toks: list[Tok]) -> list[int]:
+    """Start offsets of small windows that may hold a naming cue (cheap token test)."""
+    starts: list[int] = []
+    prev = ""
+    for t in toks:
+        low = t.low
+        if low in _NICK_TRIGGERS and not t.cap:
+            if low == "is" and prev not in ("name", "nickname"):
+                pass
+            elif low == "as" and prev != "known":
+                pass
+            elif low == "by":
+                if text[max(0, t.start - 7) : t.start].rstrip().endswith(("go", "goes", "going")):
+                    starts.append(max(0, t.start - 8))
+            else:
+                starts.append(max(0, t.start - 24))
+        prev = low
+    return starts
+
+
+def _lower_nicknames(
+    text: str, toks: list[Tok], lex: Lexicon, consumed_spans: set[int]
+) -> list[Span]:
+    """Lower-case nicknames after a naming cue, even when they are English words (such
+    words are not tokenised): "nicknamed bear", "goes by "tank"", "her real name is
+    hyun-joo", "everyone calls her honey)"; then the same word's mentions in name position
+    ("bear's mom", "bear said")."""
+    out: list[Span] = []
+    found: set[str] = set()
+    matches: dict[int, re.Match[str]] = {}
+    for lo in _nick_windows(text, toks):
+        for m in _LOWER_NICK_RE.finditer(text, lo, min(len(text), lo + 80)):
+            matches.setdefault(m.start("w"), m)
+    for m in matches.values():
+        w = m.group("w")
+        if (
+            w in FUNCTION_WORDS
+            or w in LOWER_CUE_STOP
+            or w in RELATIONS
+            or w in _NOT_NICKNAMES
+            or w in ORG_SUFFIXES
+            or w in MONTH_NAMES
+            or w in WEEKDAYS
+            or w in lex.regions
+            or w in lex.drugs
+            or w in lex.clinical
+            or m.start("w") in consumed_spans
+        ):
+            continue
+        quoted = bool(m.group("q")) and bool(m.group("q2"))
+        ends = quoted or m.group("after") in (")", ",", ".", ";", "", "\n")
+        english = _is_english(lex, w) and w not in lex.first
+        if m.group("is") is not None:
+            ok = True
+        elif m.group("head") is not None:
+            head = m.group("head")
+            weak = head == "named" or head.startswith("known")  # "named shame", "known as"
+            ok = not english or quoted or (ends and not weak)
+        else:
+            ok = ends
+        if not ok:
+            continue
+        found.add(w)
+        out.append((m.start("w"), m.end("w"), "NAME", "lower-case nickname after a naming cue"))
+    rel_matches: dict[int, re.Match[str]] = {}
+    for t in toks:
+        if t.low in _RELATIVE_TRIGGERS and not t.cap:
+            pre = text[max(0, t.start - 48) : t.start]
+            if not ("'s " in pre or "’s " in pre or " is " in pre or " was " in pre):
+                continue
+            for m in _IS_RELATIVE_RE.finditer(text, max(0, t.start - 48), t.end):
+                rel_matches.setdefault(m.start(1), m)
+    for m in rel_matches.values():
+        w = m.group(1)
+        if (
+            w in FUNCTION_WORDS
+            or w in _NOT_RELATIVE_SUBJECTS
+            or w in RELATIONS
+            or w in LOWER_CUE_STOP
+            or m.start(1) in consumed_spans
+        ):
+            continue
+        found.add(w)
+        out.append((m.start(1), m.end(1), "NAME", "lower-case word said to be a relative"))
+    if " name" in text and any(f"{q} name" in text for q in _REAL_NAME_WORDS):
+        for m in _REAL_NAME_AFTER_RE.finditer(text):
+            w = m.group(1)
+            if w not in FUNCTION_WORDS and w not in RELATIONS and m.start(1) not in consumed_spans:
+                found.add(w)
+                out.append((m.start(1), m.end(1), "NAME", "nickname before '(real name ...)'"))
+    for w in found:
+        for m in re.finditer(
+            rf"\b{re.escape(w)}\b(?=['’]s\b|\s+(?:said|says|told|tells|asked|called|texted|"
+            r"came|left|cried|wants|wanted|did|didn['’]t|doesn['’]t|is|was)\b)",
+            text,
+        ):
+            out.append((m.start(), m.end(), "NAME", "another mention of a nickname"))
+    return out
+
+
+_UNION_LOCAL_RE: Final = re.compile(r"(\s+[Ll]ocal)?\s+#?\d{1,4}\b(?![/:.,]\d)")
+
+
 def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
     lex = lexicon()
     if toks is None:
@@ -1592,7 +1809,9 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             and not p.allcaps
             and (g in ("", ",", '"', "“", "'", "‘") or (g == "." and p.low in ABBR_TITLES))
         ):
-            return True, p.low in STRONG_TITLES
+            # 'his sister "Bug"': a quoted word after a kinship word that is also a title
+            quoted = p.low in RELATIONS and g in ('"', "“", "'", "‘")
+            return True, p.low in STRONG_TITLES or quoted
         if p.low in STRONG_CUES and gap.strip() in ("", ":", ",", '"', "“", "'", "‘", ', "'):
             return True, True
         if p.low in RELATIONS and len(gap) <= 5 and not gap.strip(' ,:("“‘—–-'):
@@ -2402,6 +2621,12 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             t.label = "NAME"
             t.reason = "another mention of a name found elsewhere in the note"
 
+    taken = {t.start for t in toks if t.label is not None}
+    out.extend(_lower_nicknames(text, toks, lex, taken))
+
+    if any(d in text for d in _DENOMINATIONS):
+        out.extend(_churches(text))
+
     # 6. initials like "J.M." are names
     for m in _INITIALS_RE.finditer(text):
         if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "._"):
@@ -2414,6 +2639,10 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
     for t in toks:
         if t.label is not None:
             end = t.full_end if t.label == "ORG" else t.end
+            if t.label == "ORG" and "ocal" in text:
+                loc = _UNION_LOCAL_RE.match(text, end)
+                if loc is not None and (loc.group(1) or text[t.start : end] == "Local"):
+                    end = loc.end()  # "IBEW Local 48", "Teamsters Local 710"
             out.append((t.start, end, t.label, t.reason))
     return out
 

@@ -220,6 +220,7 @@ LOWER_ADDRESS_RE: Final = re.compile(
     r"((?:[nsew]\.?\s+)?(?:\d{1,3}(?:st|nd|rd|th)|[a-z]{3,})\s+"
     r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|court|ct|circle|cir|"
     r"terrace|parkway|pkwy|highway|hwy))\b(?!-)"
+    r"|\b(?:route|rte|highway|hwy|interstate|county road|county rd|state road)\s?\d{1,4}\b"
 )
 STREET_NAME_RE: Final = re.compile(
     r"\b(?:(?:North|South|East|West|Old|New)\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+"

@@ -509,3 +509,120 @@ def test_lower_case_dictionary_word_employer_after_strong_cue(text: str, org: st
 )
 def test_lower_case_generic_workplaces_not_orgs(text: str) -> None:
     assert find_phi(text) == [], find_phi(text)
+
+
+# --- batch v: general rules -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ('Son Jonah is refusing school; younger sister "Bug" (6) has stomach aches.', "Bug"),
+        ('He dreams of his older brother "Buddy", who drowned.', "Buddy"),
+    ],
+)
+def test_quoted_word_after_kinship_title(text: str, name: str) -> None:
+    assert found(text).get(name) == "NAME", found(text)
+
+
+def test_kinship_title_without_quotes_still_needs_a_name() -> None:
+    assert "Mary Agnes" in found("Sister Mary Agnes taught her.")
+    assert find_phi('Her brother "the doctor" came.') == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("a client nicknamed tank, 30, came in", "tank"),
+        ('they call him "moose" at work', "moose"),
+        ("his nickname is bear and he is 40", "bear"),
+        ("honey (her real name is hyun-joo) lost her husband", "honey"),
+        ("her real name is hyun-joo", "hyun-joo"),
+        ("everyone calls her honey) and", "honey"),
+    ],
+)
+def test_lower_case_nickname_after_naming_cue(text: str, name: str) -> None:
+    assert found(text).get(name) == "NAME", found(text)
+
+
+def test_lower_case_nickname_other_mentions_in_name_position() -> None:
+    hits = [f.text for f in find_phi("his nickname is bear. bear said no; bear's mom came.")]
+    assert hits == ["bear", "bear", "bear"], hits
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he goes by bus to work.",
+        "she calls her mom daily and he calls her stupid.",
+        "what is known as rumination, he said",
+        "she named shame, guilt and fear.",
+        "everyone calls him sir.",
+    ],
+)
+def test_naming_cue_words_that_are_not_nicknames(text: str) -> None:
+    assert find_phi(text) == [], [(f.text, f.reason) for f in find_phi(text)]
+
+
+def test_lower_case_word_said_to_be_a_relative() -> None:
+    text = "C: bad. sunny didn't call. T: sunny's your sister?"
+    assert [f.text for f in find_phi(text)] == ["sunny", "sunny"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["that's my sister.", "this is her mom.", "mine is your brother", "the girl is her cousin"],
+)
+def test_pronoun_said_to_be_a_relative_is_not_a_name(text: str) -> None:
+    assert find_phi(text) == [], find_phi(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "org"),
+    [
+        ("a bookkeeper who travels for Caterpillar most weeks", "Caterpillar"),
+        ("She trains with Velocity Elite (club gymnastics).", "Velocity Elite"),
+        ("Her pediatrician at Legacy is checking vitals.", "Legacy"),
+        ("she's applying at kroger next week", "kroger"),
+        ("my manager at target cut my hours.", "target"),
+        ("union electrician with IBEW Local 48 and", "IBEW Local 48"),
+        ("relapsed at his cousin's wedding at first baptist.", "first baptist"),
+        ("They married at First United Methodist Church in May.", "First United Methodist Church"),
+    ],
+)
+def test_batch_v_employer_and_church_rules(text: str, org: str) -> None:
+    assert found(text).get(org) == "ORG", found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She is working at improving her sleep.",
+        "he works at least 50 hours",
+        "works at random times",
+        "She's applying for FMLA this month.",
+        "her first baptist service was moving",
+        "Will Monday work for everyone?",
+    ],
+)
+def test_batch_v_negatives(text: str) -> None:
+    assert find_phi(text) == [], [(f.text, f.reason) for f in find_phi(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("the dollar store on route 9 closed", "route 9"),
+        ("lives off hwy 12 near the mill", "hwy 12"),
+    ],
+)
+def test_lower_case_route_numbers_are_addresses(text: str, span: str) -> None:
+    assert found(text).get(span) == "ADDRESS", found(text)
+
+
+def test_holiday_after_travel_cue_is_not_an_employer() -> None:
+    assert [f.category for f in find_phi("We will travel for Thanksgiving.")] == ["DATE"]
+
+
+def test_menninger_is_an_eponym() -> None:
+    assert find_phi("We compared the Menninger psychotherapy project with NIMH data.") == []
