@@ -384,7 +384,7 @@ class NoteEditor(QWidget):
             )
             combo.setMinimumContentsLength(5)
         row1.addWidget(self.template_combo, 1)
-        lab_g = QLabel("&Group", left)
+        lab_g = QLabel("Gr&oup", left)  # "&g" is Ta&gs
         lab_g.setBuddy(self.group_combo)
         row1.addWidget(lab_g)
         row1.addWidget(self.group_combo, 1)
@@ -441,7 +441,7 @@ class NoteEditor(QWidget):
         self.replace_menu = QMenu(self.replace_button)
         self.replace_button.setMenu(self.replace_menu)
         self.replace_menu.aboutToShow.connect(self._on_replace_menu_about_to_show)
-        self.dismiss_button = QPushButton("&Not identifying", ident)
+        self.dismiss_button = QPushButton("Not &identifying", ident)  # "&N": New case note
         self.dismiss_button.setObjectName("dismissButton")
         self.dismiss_button.clicked.connect(self._on_dismiss_clicked)
         brow.addWidget(self.replace_button)

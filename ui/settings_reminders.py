@@ -280,7 +280,7 @@ class SettingsTab(QWidget):
         dform.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.close_to_tray = QCheckBox("Keep running in the &tray when the window is closed", desk)
         dform.addRow(self.close_to_tray)
-        self.autostart = QCheckBox("&Start Consultory when I log in", desk)
+        self.autostart = QCheckBox("Start Consultory when I &log in", desk)  # "&S": Save
         dform.addRow(self.autostart)
         self.channels = QLabel(desk)
         self.channels.setObjectName("notificationChannels")

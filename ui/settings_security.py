@@ -204,7 +204,7 @@ class SettingsTab(QWidget):
         srow = QHBoxLayout()
         self.save_button = QPushButton("&Save", sched)
         self.save_button.setObjectName("saveSecuritySettings")
-        self.revert_button = QPushButton("Re&vert", sched)
+        self.revert_button = QPushButton("R&evert", sched)  # "&v": New recovery key
         srow.addStretch(1)
         srow.addWidget(self.revert_button)
         srow.addWidget(self.save_button)

@@ -75,7 +75,7 @@ class PassphraseFields(QWidget):
         form.setContentsMargins(0, 0, 0, 0)
         self.passphrase = _password_edit(self, "newPassphrase", "at least 10 characters")
         self.confirm = _password_edit(self, "confirmPassphrase", "type it again")
-        self.show_box = QCheckBox("&Show what I type", self)
+        self.show_box = QCheckBox("Sho&w what I type", self)  # "&S" is Save nearby
         self.meter = QProgressBar(self)
         self.meter.setObjectName("strengthMeter")
         self.meter.setRange(0, 4)

@@ -137,7 +137,7 @@ class HoursPage(QWidget):
             ("&Period", self.period_combo),
             ("&From", self.from_edit),
             ("&to", self.to_edit),
-            ("Checked &against", self.set_combo),
+            ("C&hecked against", self.set_combo),  # "&a" is Add entry
         ):
             lab = QLabel(text, self)
             lab.setBuddy(w)
@@ -261,7 +261,7 @@ class HoursPage(QWidget):
         self.edit_button = QPushButton("&Edit…", content)
         self.delete_button = QPushButton("&Delete", content)
         self.csv_button = QPushButton("Export &CSV…", content)
-        self.pdf_button = QPushButton("Export P&DF…", content)
+        self.pdf_button = QPushButton("E&xport PDF…", content)  # "&D" is Delete
         self.lock_button = QPushButton("&Lock period…", content)
         self.lock_button.setObjectName("lockPeriod")
         self.unlock_button = QPushButton("&Unlock…", content)
