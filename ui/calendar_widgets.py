@@ -255,6 +255,10 @@ class Legend(QWidget):
     def button(self, group_id: int) -> QToolButton:
         return self._buttons[group_id]
 
+    def buttons(self) -> list[QToolButton]:
+        """The chips in the order shown."""
+        return list(self._buttons.values())
+
 
 def _swatch(color: str) -> QIcon:
     pm = QPixmap(12, 12)

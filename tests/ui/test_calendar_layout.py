@@ -25,3 +25,17 @@ def test_legend_chips_wrap_instead_of_eliding_names(qtbot, page: CalendarPage) -
             assert b.width() >= b.sizeHint().width(), g.name
         label = page.period_label
         assert label.width() >= label.sizeHint().width()
+
+
+def test_tab_visits_the_legend_between_the_toolbar_and_the_agenda(page: CalendarPage) -> None:  # noqa: F811
+    from PySide6.QtCore import Qt
+
+    chips = page.legend.buttons()
+    assert chips
+    order = []
+    w = page.new_btn.nextInFocusChain()
+    while len(order) < len(chips) + 1:
+        if w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.isVisible():
+            order.append(w)
+        w = w.nextInFocusChain()
+    assert order == [*chips, page.agenda_view]

@@ -285,6 +285,13 @@ class CalendarPage(QWidget):
             self._anchored = True
         self._groups = practice.list_groups(self.ctx.db)
         self.legend.set_groups(self._groups)
+        # the chips sit between the toolbar and the agenda, so Tab visits them there
+        # (being created last, they came after the details panel's buttons)
+        prev: QWidget = self.new_btn
+        for chip in self.legend.buttons():
+            QWidget.setTabOrder(prev, chip)
+            prev = chip
+        QWidget.setTabOrder(prev, self.agenda_view)
         has_groups = bool(self._groups)
         self.no_groups.setVisible(not has_groups)
         # Without groups only "No groups yet" shows: the agenda's own empty state offered
