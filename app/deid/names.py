@@ -55,7 +55,7 @@ RELATIONS: Final = frozenset(
     godfather godson goddaughter officer worker nurse social parents kids children sons
     daughters siblings twins brothers sisters grandparents grandkids grandchildren cousins
     pt pts clt supervisee sup'ee intern trainee resident member bro sis gf bf caller buddy
-    pal bestfriend informant""".split()
+    pal bestfriend informant facilitator co-facilitator cofacilitator""".split()
 )
 # Upper-case role abbreviations used like titles ("PO Ortiz", "SW Ybarra").
 CAPS_TITLES: Final = frozenset("po sw cm rn np pcp lcsw cna pa gal casa".split())
@@ -130,7 +130,7 @@ ORG_SUFFIXES: Final = frozenset(
     robotics telecom wireless communications publishing printing architects engineering
     staffing janitorial movers towing collision marine bancorp credit lending mortgage
     financial securities capital investments pizzeria taqueria cantina bbq nursery exteriors
-    interiors remodeling homes roofing corps service""".split()
+    interiors remodeling homes roofing corps service hub""".split()
 )
 _CUE_LAST: Final = frozenset("at for by from to with in the".split())
 ORG_CUE_WORDS: Final = frozenset(
@@ -855,6 +855,18 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
     if t.possessive and text[fe : fe + 1] in ("'", "’"):
         fe += 1  # "Moyers' MITI": the apostrophe is not part of the token
     nxt = toks[i + 1] if i + 1 < n else None
+    # "Kuyken/Padesky/Dudley": names joined by slashes to a known author
+    if "/" in t.gap_before or (nxt is not None and "/" in nxt.gap_before):
+        lex = lexicon()
+        for j in (i - 1, i + 1, i - 2, i + 2):
+            if not 0 <= j < n:
+                continue
+            lo, hi = min(i, j), max(i, j)
+            chain = all(
+                toks[x].gap_before.strip() == "/" and toks[x].cap for x in range(lo + 1, hi + 1)
+            )
+            if chain and toks[j].low in lex.eponyms:
+                return True
     # Yalom-style, Beck-informed
     if t.end < len(text) and text[t.end] == "-" and nxt is not None and nxt.low in METHOD_WORDS:
         return True
@@ -1294,6 +1306,7 @@ def _label_lists(text: str, toks: list[Tok]) -> list[Span]:
     lex = lexicon()
     by_start = {t.start: t for t in toks}
     out: list[Span] = []
+    prior_people = False  # an earlier list in the note was a list of people
     for m in _LIST_LABEL_RE.finditer(text):
         body_start = m.start(1)
         body = m.group(1)
@@ -1323,19 +1336,27 @@ def _label_lists(text: str, toks: list[Tok]) -> list[Span]:
                 or lw in TITLES
                 or lw in ALWAYS_SKIP
                 or lw in lex.never_name
+                or lw in WEEKDAYS
+                or lw in HOLIDAY_WORDS
             ):
                 continue
+            capital = first[0].isupper() and not first.isupper()
             if _is_english(lex, lw) and lw not in lex.word_names and lw not in lex.first:
-                if len(lw) > 3 or named < 2:
+                if (len(lw) > 3 or named < 2) and not (prior_people and capital):
                     continue
             cands.append((s0, s0 + len(first), first))
+        if named >= 2:
+            prior_people = True
         if not cands:
             continue
         if len(items) < 3:
-            if len(cands) < len(items) or any(_is_english(lex, w.lower()) for _, _, w in cands):
+            if len(cands) < len(items) or (
+                not prior_people and any(_is_english(lex, w.lower()) for _, _, w in cands)
+            ):
                 continue
         elif named * 2 < len(items):
             continue
+        prior_people = True
         for s0, e0, _w in cands:
             tk = by_start.get(s0)
             if tk is not None:
@@ -1523,6 +1544,43 @@ def _lower_nicknames(
 
 
 _UNION_LOCAL_RE: Final = re.compile(r"(\s+[Ll]ocal)?\s+#?\d{1,4}\b(?![/:.,]\d)")
+
+
+_POSS_PRONOUNS: Final = frozenset("her his my their our your".split())
+_POSSESSIVE_FACILITY_WORDS: Final = frozenset("children women veterans shriners".split())
+_CAMEL_RE: Final = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)+")
+_SINGLE_AT_STOP: Final = frozenset(
+    """first last least most best home work school church night noon midnight dawn baseline
+    intake discharge admission follow-up followup session step level stage phase week day
+    time times present risk end start beginning bedtime lunch dinner breakfast""".split()
+)
+
+
+def _single_at_org(text: str, toks: list[Tok], i: int, lex: Lexicon) -> bool:
+    """One capitalised word after "at", mid-sentence, not followed by another capitalised
+    word or a number: "stillbirth at Swedish", "a resident at Howard", "at Legacy"."""
+    t = toks[i]
+    low = t.low
+    if t.sent_start or t.possessive or t.allcaps or len(low) < 3:
+        return False
+    if (
+        low in lex.first
+        or low in lex.places
+        or low in lex.regions
+        or low in HOLIDAY_WORDS
+        or low in _SINGLE_AT_STOP
+        or low in IDENTITY_WORDS
+        or low in PROGRAMS
+        or low in TITLES
+        or low in RELATIONS
+        or low in lex.eponyms
+        or (low in lex.never_name and low not in lex.non_phi)
+    ):
+        return False
+    nxt = text[t.full_end : t.full_end + 3].lstrip()
+    if nxt[:1].isdigit() or nxt[:1] in ("-", "/", "'", "’"):
+        return False  # "at Level 3", "at Step-down"
+    return True
 
 
 def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
@@ -1726,10 +1784,13 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 break
             k += 1
         if k == i:
+            if pl == "at" and _single_at_org(text, toks, i, lex):
+                consumed[i] = True
+                t.label, t.reason = "ORG", "capitalised word after 'at' (a workplace or facility)"
             continue
         run = toks[i : k + 1]
-        if run[-1].possessive:
-            continue  # "at Abuela Chela's funeral"
+        if run[-1].possessive and run[-1].low not in _POSSESSIVE_FACILITY_WORDS:
+            continue  # "at Abuela Chela's funeral" (but "at Seattle Children's")
         if any(x.low in lex.regions or x.low in MONTH_NAMES or x.low in WEEKDAYS for x in run):
             continue
         if any(x.low in LOC_AFFIXES for x in run):
@@ -2182,6 +2243,30 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             and low not in lex.places
         ):
             continue  # "the Tiffany lamp", "the Dakota apartment": a thing named after a name
+        if (
+            pv_e is not None
+            and pv_e.low in _POSS_PRONOUNS
+            and _tight(t.gap_before)
+            and not t.sent_start
+            and nx_word
+            and len(nx_word) >= 3
+            and not nx_word.endswith(("ed", "s"))
+            and nx_word not in _GROUP_NOUNS
+            and nx_word not in PERSON_VERBS
+            and nx_word not in STRONG_PERSON_VERBS
+            and nx_word not in FUNCTION_WORDS
+            and nx_word not in LOC_PREPS
+            and nx_word not in ORG_PREPS
+            and nx_word not in ORG_SUFFIXES
+            and nx_word not in ORG_CUE_WORDS
+            and nx_word not in RELATIONS
+            and nx_word not in LOWER_CUE_STOP
+            and low not in lex.first
+            and low not in RELATIONS
+            and low not in TITLES
+            and _is_english(lex, nx_word)
+        ):
+            continue  # "her Dyson vacuum", "his Peloton bike": a product, not a person
         if _PET_AFTER_RE.match(text, t.full_end):
             continue  # "Luna the dog": pets are not identifiers
         in_first = low in lex.first
@@ -2557,6 +2642,23 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             for tk_j in (a, t):
                 if tk_j.label is None:
                     tk_j.label, tk_j.reason = "NAME", "first names joined by '+' or '&'"
+
+    # CamelCase business names that no other rule claimed: "WeWork", "PayPal", "DoorDash"
+    for i in caps:
+        t = toks[i]
+        if t.label is not None or consumed[i] or t.allcaps or not _CAMEL_RE.fullmatch(t.text):
+            continue
+        low = t.low
+        if (
+            low in lex.never_name
+            or low in lex.eponyms
+            or low in lex.first
+            or low in lex.last
+            or low in lex.regions
+            or _NAME_PREFIX_RE.match(t.text)
+        ):
+            continue
+        t.label, t.reason = "ORG", "CamelCase business or brand name"
 
     # 4b. lists of people after "present:", "absent:", "attendees:"
     if ":" in text and _has_list_label(text):

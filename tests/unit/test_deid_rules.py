@@ -626,3 +626,63 @@ def test_holiday_after_travel_cue_is_not_an_employer() -> None:
 
 def test_menninger_is_an_eponym() -> None:
     assert find_phi("We compared the Menninger psychotherapy project with NIMH data.") == []
+
+
+# --- batch w: general rules -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "org"),
+    [
+        ("a software tester at WeWork who was laid off", "WeWork"),
+        ("She joined OnTrack last year.", "OnTrack"),
+        ("stillbirth at 36 weeks at Swedish. Her husband went back", "Swedish"),
+        ("Fitz is a resident at Howard; Noor does research.", "Howard"),
+        ("Referred to the gender clinic at Seattle Children's.", "Seattle Children's"),
+        ("dad works nights at the fedex hub now", "fedex hub"),
+    ],
+)
+def test_batch_w_org_rules(text: str, org: str) -> None:
+    assert found(text).get(org) == "ORG", found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She uses FaceTime and a PowerPoint deck; MoCA 24 on her iPhone.",
+        "PHQ-9 at Baseline was 18 and at Level 3 it fell.",
+        "Progress was best at Intake and at Discharge.",
+        "the Kuyken/Padesky/Dudley collaborative empiricism model",
+        "her Dyson vacuum broke again",
+        "his Peloton bike sits unused",
+    ],
+)
+def test_batch_w_negatives(text: str) -> None:
+    assert find_phi(text) == [], [(f.text, f.reason) for f in find_phi(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("McKenzie and DeShawn came.", "DeShawn"),
+        ("She saw her Ngozi yesterday.", "Ngozi"),
+        ("her Okonkwo relatives came", "Okonkwo"),
+    ],
+)
+def test_batch_w_names_kept(text: str, name: str) -> None:
+    assert found(text).get(name) == "NAME", found(text)
+
+
+def test_short_list_after_a_people_list_may_hold_word_names() -> None:
+    text = "Present: Dez, Harlow, Quinn, Abdi. Absent: Sparrow (sick)."
+    assert found(text).get("Sparrow") == "NAME", found(text)
+    assert find_phi("Absent: Tuesday (holiday).") == []
+
+
+def test_holidays_after_at_are_dates_not_orgs() -> None:
+    cats = [f.category for f in find_phi("We met at Christmas and again at Easter.")]
+    assert cats == ["DATE", "DATE"]
+
+
+def test_facilitator_is_a_role_word() -> None:
+    assert found("Topic: HALT. Facilitator Ines.") == {"Ines": "NAME"}
