@@ -67,6 +67,9 @@ def _dark_palette() -> QPalette:
         QPalette.ColorRole.WindowText,
     ):
         p.setColor(QPalette.ColorGroup.Disabled, role, QColor(120, 123, 128))
+    # as on the light palette, a disabled button is flatter than an enabled one, not just
+    # greyer text on the same raised face (Revert/Save looked clickable next to Archive)
+    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Button, QColor(47, 49, 53))
     return p
 
 
