@@ -156,7 +156,7 @@ ORG_CUE_WORDS: Final = frozenset(
     driving delivers delivering plays played playing travels travel traveling travelling
     applying applied trains contracts contracting consults freelance freelances freelancing
     pediatrician physician surgeon midwife dietitian psychologist specialist obgyn
-    oncologist neurologist""".split()
+    oncologist neurologist manages managed managing""".split()
 )
 ORG_FILLERS: Final = frozenset(
     """nights days weekends evenings mornings shifts part-time full-time overtime remotely
@@ -247,7 +247,7 @@ def _lower_orgs(text: str, toks: list[Tok], consumed: list[bool]) -> list[Span]:
     for i in [x for x, tk in enumerate(toks) if tk.low in trig]:
         p = toks[i]
         facility_only = False
-        if p.low in ("attends", "attending", "attended", "attend", "enrolled"):
+        if p.low in _DIRECT_ORG_CUES:
             pass
         elif p.low in ORG_PREPS and i > 0 and _tight(p.gap_before):
             q = i - 1
@@ -351,9 +351,11 @@ _METHOD_AUTHOR_RE: Final = re.compile(
     r"\s*\(\s*[A-Z][\w'’-]+(?:\s+(?:and|&)\s+[A-Z][\w'’-]+|\s+et al\.?)?"
     r"(?:,?\s*(?:19|20)\d\d)?\s*\)"
 )
-_LOWER_ORG_TRIGGERS: Final = ORG_PREPS | frozenset(
+_MANAGE_CUES: Final = frozenset("manages managed managing".split())
+_DIRECT_ORG_CUES: Final = _MANAGE_CUES | frozenset(
     "attends attending attended attend enrolled".split()
 )
+_LOWER_ORG_TRIGGERS: Final = ORG_PREPS | _DIRECT_ORG_CUES
 ORG_LABEL_WORDS: Final = frozenset(
     "employer school workplace company agency facility hospital work job".split()
 )
@@ -374,7 +376,7 @@ def _org_cued(toks: list[Tok], i: int) -> bool:
             return False
         j -= 1
     if toks[j].low in ORG_CUE_WORDS:
-        return toks[j].low in ("attends", "attending", "attended", "attend", "enrolled")
+        return toks[j].low in _DIRECT_ORG_CUES
     if toks[j].low not in ORG_PREPS or j == 0 or not _tight(toks[j].gap_before):
         return False
     q = j - 1
@@ -847,6 +849,17 @@ def _coordinated_with_eponym(toks: list[Tok], i: int, lex: Lexicon) -> bool:
     return eponyms == 1 and (toks[i].low not in lex.first or toks[i].possessive)
 
 
+_CASE_NOUNS: Final = r"(?:decision|ruling|privilege|precedent|holding|standard|doctrine|opinion)"
+_CASE_TAIL_RE: Final = re.compile(
+    rf"(?:\s+(?:of\s+)?[A-Z][\w'’.-]*){{0,5}}(?:\s+[a-z-]+)?\s+{_CASE_NOUNS}\b"
+)
+_CASE_V_AFTER_RE: Final = re.compile(
+    rf"\s+vs?\.?\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+(?:of\s+)?[A-Z][\w'’.-]*){{0,5}}"
+    rf"(?:\s+[a-z-]+)?\s+{_CASE_NOUNS}\b"
+)
+_CASE_V_BEFORE_RE: Final = re.compile(r"[A-Z][\w'’-]*\s+vs?\.?\s+(?:the\s+)?$")
+
+
 def _author_context(text: str, toks: list[Tok], i: int) -> bool:
     """Is token i a cited author / eponym (Clark's model, (Fairburn), Yalom-style)?"""
     t = toks[i]
@@ -855,6 +868,15 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
     if t.possessive and text[fe : fe + 1] in ("'", "’"):
         fe += 1  # "Moyers' MITI": the apostrophe is not part of the token
     nxt = toks[i + 1] if i + 1 < n else None
+    # case law: "Jaffee v. Redmond", "Tarasoff v. Regents"
+    if (
+        _CASE_V_AFTER_RE.match(text, t.full_end)
+        or (
+            _CASE_V_BEFORE_RE.search(text, max(0, t.start - 30), t.start)
+            and _CASE_TAIL_RE.match(text, t.full_end)
+        )
+    ) and t.low not in lexicon().first:
+        return True
     # "Kuyken/Padesky/Dudley": names joined by slashes to a known author
     if "/" in t.gap_before or (nxt is not None and "/" in nxt.gap_before):
         lex = lexicon()
@@ -1546,6 +1568,12 @@ def _lower_nicknames(
 _UNION_LOCAL_RE: Final = re.compile(r"(\s+[Ll]ocal)?\s+#?\d{1,4}\b(?![/:.,]\d)")
 
 
+_PRONOUNS_AFTER_RE: Final = re.compile(
+    r"\s*\(\s*(?:she|he|they|ze|xe|zie|ey|any)\s*/\s*(?:her|hers|him|his|them|theirs|hir|zir|"
+    r"em|xem|pronouns|they|she|he)\b[^)]{0,12}\)",
+    re.IGNORECASE,
+)
+_A_CHAIN_AFTER_RE: Final = re.compile(r"\s+(?:on|in|near|by|off|at|along|every|for)\b|[,.;]")
 _POSS_PRONOUNS: Final = frozenset("her his my their our your".split())
 _POSSESSIVE_FACILITY_WORDS: Final = frozenset("children women veterans shriners".split())
 _CAMEL_RE: Final = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)+")
@@ -2186,6 +2214,8 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             nx_a = toks[i + 1] if i + 1 < n else None
             if not t.possessive and not (nx_a is not None and nx_a.cap and _tight(nx_a.gap_before)):
                 continue  # "a Mercedes", "a Cadillac": a thing, not a person
+            if t.possessive and _A_CHAIN_AFTER_RE.match(text, t.full_end):
+                continue  # "a Denny's on road trips", "a Wendy's near the highway": a chain
         pv_e = toks[i - 1] if i else None
         if (
             pv_e is not None
@@ -2642,6 +2672,41 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             for tk_j in (a, t):
                 if tk_j.label is None:
                     tk_j.label, tk_j.reason = "NAME", "first names joined by '+' or '&'"
+
+    # "Zephyr (they/them)": a capitalised word followed by its pronouns is a person
+    if "/" in text:
+        for i in caps:
+            t = toks[i]
+            if t.label is not None or consumed[i] or t.allcaps or t.possessive:
+                continue
+            if t.low in FUNCTION_WORDS or t.low in RELATIONS or t.low in TITLES:
+                continue
+            if _PRONOUNS_AFTER_RE.match(text, t.full_end) and not _hard_excluded(lex, t):
+                t.label, t.reason = "NAME", "capitalised word followed by pronouns"
+
+    # "bo and marnie": lower-case first names joined by "and" to a lower-case name
+    for i in lowers:
+        if i < 2 or i + 0 >= n:
+            continue
+        mid = toks[i - 1]
+        if mid.low not in ("and", "&", "or") or not _tight(mid.gap_before):
+            continue
+        if not _tight(toks[i].gap_before):
+            continue
+        a, b = toks[i - 2], toks[i]
+        if a.cap or b.cap:
+            continue
+        for ta, tb in ((a, b), (b, a)):
+            if (
+                ta.label is None
+                and tb.label == "NAME"
+                and ta.low in lex.first
+                and ta.low not in FUNCTION_WORDS
+                and not _is_english(lex, ta.low)
+                and ta.low not in lex.never_name
+                and ta.low not in MONTH_NAMES
+            ):
+                ta.label, ta.reason = "NAME", "lower-case first name joined to a name"
 
     # CamelCase business names that no other rule claimed: "WeWork", "PayPal", "DoorDash"
     for i in caps:

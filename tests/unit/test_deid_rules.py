@@ -686,3 +686,69 @@ def test_holidays_after_at_are_dates_not_orgs() -> None:
 
 def test_facilitator_is_a_role_word() -> None:
     assert found("Topic: HALT. Facilitator Ines.") == {"Ines": "NAME"}
+
+
+# --- batch x: general rules -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Adolescent, 14. Zephyr (they/them) was outed.", "Zephyr"),
+        ("Autumn (she/her) came in late.", "Autumn"),
+    ],
+)
+def test_capitalised_word_followed_by_pronouns_is_a_name(text: str, name: str) -> None:
+    assert found(text).get(name) == "NAME", found(text)
+
+
+def test_pronouns_after_a_common_word_are_not_a_name() -> None:
+    assert find_phi("The client (they/them) came on time.") == []
+
+
+def test_lower_case_first_names_joined_by_and() -> None:
+    hits = flagged("couple. bo and marnie. bo is a lineman.")
+    assert {"bo", "marnie"} <= hits, hits
+
+
+def test_lower_case_words_joined_by_and_are_not_names() -> None:
+    assert find_phi("cats and dogs and tea or coffee") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "org"),
+    [
+        ("He manages a Jiffy Lube franchise in town", "Jiffy Lube"),
+        ("she manages the kroger on 5th", "kroger"),
+    ],
+)
+def test_manages_is_an_employer_cue(text: str, org: str) -> None:
+    assert found(text).get(org) == "ORG", found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he managed the situation calmly",
+        "she manages the household budget.",
+        "she manages her anxiety well",
+        "the Jaffee v. Redmond privilege decision",
+        "the Ewing v. Goldstein ruling",
+        "Reviewing Tarasoff for the training.",
+        "a Denny's on road trips",
+    ],
+)
+def test_batch_x_negatives(text: str) -> None:
+    assert find_phi(text) == [], [(f.text, f.reason) for f in find_phi(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("the Okafor v. Okafor custody case", "Okafor"),
+        ("Maria vs Tom in the custody fight", "Maria"),
+        ("a Maria's friend came", "Maria"),
+    ],
+)
+def test_batch_x_names_kept(text: str, name: str) -> None:
+    assert found(text).get(name) == "NAME", found(text)
