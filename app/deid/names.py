@@ -156,11 +156,11 @@ ORG_CUE_WORDS: Final = frozenset(
     driving delivers delivering plays played playing travels travel traveling travelling
     applying applied trains contracts contracting consults freelance freelances freelancing
     pediatrician physician surgeon midwife dietitian psychologist specialist obgyn
-    oncologist neurologist manages managed managing""".split()
+    oncologist neurologist manages managed managing graduating graduate graduates""".split()
 )
 ORG_FILLERS: Final = frozenset(
     """nights days weekends evenings mornings shifts part-time full-time overtime remotely
-    now still currently there off doubles""".split()
+    now still currently there off doubles home""".split()
 )
 _LOWER_ORG_RUN_RE: Final = re.compile(r"[ \t]+(?:the[ \t]+)?((?:[a-z][a-z'’&-]*[ \t]*){1,4})")
 _ABBR_HEADS: Final = {"st": "saint", "ft": "fort", "mt": "mount"}
@@ -382,6 +382,8 @@ def _org_cued(toks: list[Tok], i: int) -> bool:
     q = j - 1
     if toks[q].low in ORG_FILLERS and q > 0 and _tight(toks[q].gap_before):
         q -= 1
+        if toks[q].low == "from" and toks[q + 1].low == "home" and q > 0:
+            q -= 1  # "works from home for Zillow"
     return toks[q].low in ORG_CUE_WORDS
 
 
@@ -1558,7 +1560,8 @@ def _lower_nicknames(
     for w in found:
         for m in re.finditer(
             rf"\b{re.escape(w)}\b(?=['’]s\b|\s+(?:said|says|told|tells|asked|called|texted|"
-            r"came|left|cried|wants|wanted|did|didn['’]t|doesn['’]t|is|was)\b)",
+            r"came|left|cried|wants|wanted|did|didn['’]t|doesn['’]t|is|was|works|worked|lives|"
+            r"lived|feels|felt|thinks|has|had|got|went|goes|keeps|needs|says|agreed|refused)\b)",
             text,
         ):
             out.append((m.start(), m.end(), "NAME", "another mention of a nickname"))
@@ -1779,7 +1782,11 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
         prep = toks[i - 1].low if toks[i - 1].low not in ("the", "a", "an") else toks[i - 2].low
         if k == i and t.low in lex.places and prep == "in":
             continue  # "works in Denver" -> handled as a place
-        if k > i and all(toks[x].low in lex.places or toks[x].low in lex.regions for x in (i, k)):
+        if (
+            k > i
+            and prep == "in"
+            and all(toks[x].low in lex.places or toks[x].low in lex.regions for x in (i, k))
+        ):
             if k == i + 1 and toks[k].gap_before == " ":
                 continue  # "works in Salt Lake" -> a place
         if k == i and t.low in lex.first and t.low not in lex.last:

@@ -752,3 +752,31 @@ def test_batch_x_negatives(text: str) -> None:
 )
 def test_batch_x_names_kept(text: str, name: str) -> None:
     assert found(text).get(name) == "NAME", found(text)
+
+
+# --- batch y: general rules -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "org"),
+    [
+        ("He retired from Union Pacific. His husband died.", "Union Pacific"),
+        ("after graduating from Central Catholic. His mom", "Central Catholic"),
+        ("She works from home for Zillow. Avoids crowds", "Zillow"),
+    ],
+)
+def test_batch_y_employer_rules(text: str, org: str) -> None:
+    assert found(text).get(org) == "ORG", found(text)
+
+
+def test_places_after_in_stay_places() -> None:
+    assert found("works in Salt Lake City now") == {"Salt Lake City": "LOCATION"}
+
+
+def test_lower_case_nickname_before_work_verb() -> None:
+    hits = [f.text for f in find_phi('a guy, 29, goes by "chip". chip works at costco')]
+    assert hits == ["chip", "chip", "costco"], hits
+
+
+def test_common_word_before_work_verb_without_nickname_cue() -> None:
+    assert find_phi("the chip works fine now") == []
