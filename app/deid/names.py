@@ -1571,6 +1571,7 @@ def _lower_nicknames(
 _UNION_LOCAL_RE: Final = re.compile(r"(\s+[Ll]ocal)?\s+#?\d{1,4}\b(?![/:.,]\d)")
 
 
+_PRONOUN_TAG_GATE_RE: Final = re.compile(r"\((?:she|he|they|ze|xe|zie|ey|any)\s*/", re.IGNORECASE)
 _PRONOUNS_AFTER_RE: Final = re.compile(
     r"\s*\(\s*(?:she|he|they|ze|xe|zie|ey|any)\s*/\s*(?:her|hers|him|his|them|theirs|hir|zir|"
     r"em|xem|pronouns|they|she|he)\b[^)]{0,12}\)",
@@ -2681,10 +2682,12 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                     tk_j.label, tk_j.reason = "NAME", "first names joined by '+' or '&'"
 
     # "Zephyr (they/them)": a capitalised word followed by its pronouns is a person
-    if "/" in text:
+    if "/" in text and _PRONOUN_TAG_GATE_RE.search(text):
         for i in caps:
             t = toks[i]
             if t.label is not None or consumed[i] or t.allcaps or t.possessive:
+                continue
+            if text[t.full_end : t.full_end + 2].strip()[:1] != "(":
                 continue
             if t.low in FUNCTION_WORDS or t.low in RELATIONS or t.low in TITLES:
                 continue
@@ -2718,7 +2721,9 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
     # CamelCase business names that no other rule claimed: "WeWork", "PayPal", "DoorDash"
     for i in caps:
         t = toks[i]
-        if t.label is not None or consumed[i] or t.allcaps or not _CAMEL_RE.fullmatch(t.text):
+        if t.label is not None or consumed[i] or t.allcaps or t.text[1:].islower():
+            continue
+        if not _CAMEL_RE.fullmatch(t.text):
             continue
         low = t.low
         if (
