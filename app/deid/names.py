@@ -1015,7 +1015,7 @@ IDENTITY_WORDS: Final = frozenset(
 PROGRAMS: Final = frozenset(
     """aa na ga oa ca ea slaa saa coda acoa al-anon alateen nar-anon smart nami celebrate
     refuge dharma bible scripture torah quran koran mass worship prayer sunday fmla ssdi ssi
-    snap wic tanf medicaid medicare disability unemployment benefits""".split()
+    snap wic tanf medicaid medicare disability unemployment benefits alanon""".split()
 )
 LOWER_CUE_STOP: Final = frozenset(
     """will may can might must shall should would could did does do has had is was are were be
@@ -1584,7 +1584,10 @@ _CAMEL_RE: Final = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)+")
 _SINGLE_AT_STOP: Final = frozenset(
     """first last least most best home work school church night noon midnight dawn baseline
     intake discharge admission follow-up followup session step level stage phase week day
-    time times present risk end start beginning bedtime lunch dinner breakfast""".split()
+    time times present risk end start beginning bedtime lunch dinner breakfast peace rest
+    ease play recess practice rehearsal triage pretest posttest pre-test post-test camp
+    graduation termination orientation registration reception checkout check-in checkin
+    pickup drop-off dropoff recovery treatment therapy group class practicum""".split()
 )
 
 
@@ -1601,6 +1604,8 @@ def _single_at_org(text: str, toks: list[Tok], i: int, lex: Lexicon) -> bool:
         or low in lex.regions
         or low in HOLIDAY_WORDS
         or low in _SINGLE_AT_STOP
+        or low in ORG_SUFFIXES  # "at Hospice", "at Church": the generic facility
+        or low.endswith(("tion", "sion", "ment", "ness", "ing"))
         or low in IDENTITY_WORDS
         or low in PROGRAMS
         or low in TITLES

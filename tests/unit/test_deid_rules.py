@@ -780,3 +780,17 @@ def test_lower_case_nickname_before_work_verb() -> None:
 
 def test_common_word_before_work_verb_without_nickname_cue() -> None:
     assert find_phi("the chip works fine now") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She was at Hospice care.",
+        "He is at Peace with it",
+        "at Graduation she cried",
+        "We paused at Termination.",
+        "the kids were at Camp",
+    ],
+)
+def test_single_capitalised_common_noun_after_at_is_not_an_org(text: str) -> None:
+    assert find_phi(text) == [], [(f.text, f.reason) for f in find_phi(text)]
