@@ -55,7 +55,8 @@ RELATIONS: Final = frozenset(
     godfather godson goddaughter officer worker nurse social parents kids children sons
     daughters siblings twins brothers sisters grandparents grandkids grandchildren cousins
     pt pts clt supervisee sup'ee intern trainee resident member bro sis gf bf caller buddy
-    pal bestfriend informant facilitator co-facilitator cofacilitator""".split()
+    pal bestfriend informant facilitator co-facilitator cofacilitator evaluee examinee
+    defendant respondent petitioner claimant""".split()
 )
 # Upper-case role abbreviations used like titles ("PO Ortiz", "SW Ybarra").
 CAPS_TITLES: Final = frozenset("po sw cm rn np pcp lcsw cna pa gal casa".split())
@@ -156,11 +157,11 @@ ORG_CUE_WORDS: Final = frozenset(
     driving delivers delivering plays played playing travels travel traveling travelling
     applying applied trains contracts contracting consults freelance freelances freelancing
     pediatrician physician surgeon midwife dietitian psychologist specialist obgyn
-    oncologist neurologist manages managed managing graduating graduate graduates""".split()
+    oncologist neurologist manages managed managing graduating graduate graduates let""".split()
 )
 ORG_FILLERS: Final = frozenset(
     """nights days weekends evenings mornings shifts part-time full-time overtime remotely
-    now still currently there off doubles home""".split()
+    now still currently there off doubles home go""".split()
 )
 _LOWER_ORG_RUN_RE: Final = re.compile(r"[ \t]+(?:the[ \t]+)?((?:[a-z][a-z'’&-]*[ \t]*){1,4})")
 _ABBR_HEADS: Final = {"st": "saint", "ft": "fort", "mt": "mount"}
@@ -778,7 +779,7 @@ POSSESSIVE_METHOD_WORDS: Final = frozenset(
     seven-eyed four-category cognitive protocol criteria method technique taxonomy
     conceptualization scale inventory questionnaire index measure checklist interview
     manual handbook cbt dbt act ipt emdr cpt erp eft ifs cft mbct mbsr
-    tf-cbt pcit fbt abft sfbt""".split()
+    tf-cbt pcit fbt abft sfbt tools template templates""".split()
 )
 # After the possessive of a word that is not a first name ("Tolin's meta-analysis",
 # "Beutler's principles"): scholarly nouns.
@@ -851,6 +852,15 @@ def _coordinated_with_eponym(toks: list[Tok], i: int, lex: Lexicon) -> bool:
     return eponyms == 1 and (toks[i].low not in lex.first or toks[i].possessive)
 
 
+_WORK_OF_RE: Final = re.compile(
+    r"\b(?:poster|posters|portrait|painting|paintings|print|prints|biography|memoir|album|"
+    r"albums|songs?|films?|movies?|documentary|novels?|poems?|poetry|music|lyrics)\s+"
+    r"(?:of|by)\s+$"
+)
+_THE_AUTHORS_WORK_RE: Final = re.compile(
+    r"\b[Tt]he\s+([A-Z][\w'’-]+)(?:(?:\s+(?:and|&))?\s+([A-Z][\w'’-]+))?\s+(?:article|paper|"
+    r"chapter|review|meta-analysis|metaanalysis|textbook|manual|monograph)s?\b"
+)
 _CASE_NOUNS: Final = r"(?:decision|ruling|privilege|precedent|holding|standard|doctrine|opinion)"
 _CASE_TAIL_RE: Final = re.compile(
     rf"(?:\s+(?:of\s+)?[A-Z][\w'’.-]*){{0,5}}(?:\s+[a-z-]+)?\s+{_CASE_NOUNS}\b"
@@ -870,11 +880,19 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
     if t.possessive and text[fe : fe + 1] in ("'", "’"):
         fe += 1  # "Moyers' MITI": the apostrophe is not part of the token
     nxt = toks[i + 1] if i + 1 < n else None
+    # "the Cassidy and Mathews article", "the Hatfield paper": authors of a publication
+    if t.cap and not t.possessive and "he " in text[max(0, t.start - 40) : t.start]:
+        for mw in _THE_AUTHORS_WORK_RE.finditer(
+            text, max(0, t.start - 40), min(len(text), t.end + 60)
+        ):
+            if mw.start(1) == t.start or mw.start(2) == t.start:
+                return True
     # case law: "Jaffee v. Redmond", "Tarasoff v. Regents"
     if (
-        _CASE_V_AFTER_RE.match(text, t.full_end)
+        (text.startswith((" v", " V"), t.full_end) and _CASE_V_AFTER_RE.match(text, t.full_end))
         or (
-            _CASE_V_BEFORE_RE.search(text, max(0, t.start - 30), t.start)
+            " v" in text[max(0, t.start - 6) : t.start]
+            and _CASE_V_BEFORE_RE.search(text, max(0, t.start - 30), t.start)
             and _CASE_TAIL_RE.match(text, t.full_end)
         )
     ) and t.low not in lexicon().first:
@@ -986,6 +1004,11 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
         return True
     if not t.possessive and _METHOD_AFTER_RE.match(text, fe):
         return True  # "Sobell timeline followback", "Columbia screen"
+    # "a poster of Frida Kahlo", "songs by Morrissey": the artist of a work
+    if text[max(0, t.start - 3) : t.start] in ("of ", "by ") and _WORK_OF_RE.search(
+        text, max(0, t.start - 20), t.start
+    ):
+        return True
     # "per Linehan", "read Abramowitz", "according to Wampold"
     p = toks[i - 1] if i > 0 else None
     if p is not None and _tight(t.gap_before):
@@ -1246,7 +1269,7 @@ _LIST_ON_TOPIC_RE: Final = re.compile(
 _PAIR_ON_TOPIC_BACK_RE: Final = re.compile(r"\b[A-Z][\w'’-]+\s+(?:and|&)\s+$")
 _PREV_PERIOD_RE: Final = re.compile(r"\.\s*$")
 _POSS_METHOD_RE: Final = re.compile(
-    r"\s+(?:(?:[a-z-]+|[0-9A-Z][\w-]{0,4})\s+){0,2}(?:"
+    r"\s+(?:(?:[a-z-]+|[0-9A-Z][\w-]{0,4})\s+){0,3}(?:"
     + "|".join(sorted(POSSESSIVE_METHOD_WORDS, key=len, reverse=True))
     + r")\b"
 )
@@ -2042,7 +2065,17 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                     and (prev_t.low in RELATIONS or prev_t.low in STRONG_CUES)
                     and _tight(t.gap_before)
                     and low not in LOWER_CUE_STOP
-                    and not _hard_excluded(lex, t)
+                    and (
+                        not _hard_excluded(lex, t)
+                        # "bree's daughter ivy": a first name also listed as a brand/word
+                        or (
+                            prev_t.low in _CLOSE_RELATIVES
+                            and low in lex.non_phi
+                            and low not in lex.clinical
+                            and low not in lex.drugs
+                            and low not in lex.regions
+                        )
+                    )
                 ):
                     t.label = "NAME"
                     t.reason = "lower-case first name after a relationship word"

@@ -794,3 +794,46 @@ def test_common_word_before_work_verb_without_nickname_cue() -> None:
 )
 def test_single_capitalised_common_noun_after_at_is_not_an_org(text: str) -> None:
     assert find_phi(text) == [], [(f.text, f.reason) for f in find_phi(text)]
+
+
+# --- batch z: general rules -------------------------------------------------------------
+
+
+def test_first_name_listed_as_a_word_after_a_close_relative() -> None:
+    assert found("bree's daughter ivy is back in her care").get("ivy") == "NAME"
+
+
+def test_let_go_from_is_an_employer_cue() -> None:
+    assert found("Nils was let go from Caterpillar in the spring.") == {"Caterpillar": "ORG"}
+
+
+@pytest.mark.parametrize("text", ["let go for now", "I will go from there", "her son amazon"])
+def test_let_go_and_relatives_negatives(text: str) -> None:
+    assert find_phi(text) == [], find_phi(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The team agreed to use the Cassidy and Mathews article on brief interventions.",
+        "Another brought up the Washington Post article on burnout.",
+        "She has a poster of Frida Kahlo.",
+        "listening to songs by Morrissey",
+        "compared it with Bordin's working alliance tools.",
+        "Kolmes' social media policy template",
+    ],
+)
+def test_authors_and_artists_of_works_are_not_flagged(text: str) -> None:
+    assert find_phi(text) == [], [(f.text, f.reason) for f in find_phi(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("a portrait of her son Mateo", "Mateo"),
+        ("Maria's alliance with her mother is strong", "Maria"),
+        ("Forensic. Evaluee Cornelius Throckmorton, 45, charged", "Cornelius Throckmorton"),
+    ],
+)
+def test_batch_z_names_kept(text: str, name: str) -> None:
+    assert found(text).get(name) == "NAME", found(text)
