@@ -230,7 +230,7 @@ class SettingsTab(QWidget):
             "No backups yet",
             "Automatic backups appear here. Make the first one now; each is encrypted and can "
             "be restored with your passphrase or recovery key.",
-            "Back up &now",
+            "&Make the first backup",
             self._on_backup_button_clicked,
             bbox,
         )
