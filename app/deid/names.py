@@ -1511,7 +1511,7 @@ def _nick_windows(text: str, toks: list[Tok]) -> list[int]:
 
 
 def _lower_nicknames(
-    text: str, toks: list[Tok], lex: Lexicon, consumed_spans: set[int]
+    text: str, toks: list[Tok], lex: Lexicon, consumed_spans: set[int] | None = None
 ) -> list[Span]:
     """Lower-case nicknames after a naming cue, even when they are English words (such
     words are not tokenised): "nicknamed bear", "goes by "tank"", "her real name is
@@ -1519,6 +1519,8 @@ def _lower_nicknames(
     ("bear's mom", "bear said")."""
     out: list[Span] = []
     found: set[str] = set()
+    if consumed_spans is None:
+        consumed_spans = {t.start for t in toks if t.label is not None}
     matches: dict[int, re.Match[str]] = {}
     for lo in _nick_windows(text, toks):
         for m in _LOWER_NICK_RE.finditer(text, lo, min(len(text), lo + 80)):
@@ -1601,6 +1603,7 @@ _PRONOUNS_AFTER_RE: Final = re.compile(
     re.IGNORECASE,
 )
 _A_CHAIN_AFTER_RE: Final = re.compile(r"\s+(?:on|in|near|by|off|at|along|every|for)\b|[,.;]")
+_AND_WORDS: Final = frozenset(("and", "&", "or"))
 _POSS_PRONOUNS: Final = frozenset("her his my their our your".split())
 _POSSESSIVE_FACILITY_WORDS: Final = frozenset("children women veterans shriners".split())
 _CAMEL_RE: Final = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)+")
@@ -2733,11 +2736,12 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 t.label, t.reason = "NAME", "capitalised word followed by pronouns"
 
     # "bo and marnie": lower-case first names joined by "and" to a lower-case name
-    for i in lowers:
-        if i < 2 or i + 0 >= n:
+    for j in [x for x in lowers if toks[x].low in _AND_WORDS]:
+        i = j + 1
+        if j < 1 or i >= n:
             continue
-        mid = toks[i - 1]
-        if mid.low not in ("and", "&", "or") or not _tight(mid.gap_before):
+        mid = toks[j]
+        if not _tight(mid.gap_before):
             continue
         if not _tight(toks[i].gap_before):
             continue
@@ -2838,8 +2842,7 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             t.label = "NAME"
             t.reason = "another mention of a name found elsewhere in the note"
 
-    taken = {t.start for t in toks if t.label is not None}
-    out.extend(_lower_nicknames(text, toks, lex, taken))
+    out.extend(_lower_nicknames(text, toks, lex))
 
     if any(d in text for d in _DENOMINATIONS):
         out.extend(_churches(text))
