@@ -12,15 +12,17 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import QueuePool
-from sqlmodel import Session, create_engine
 
 from app.errors import DatabaseLockedError, ReadOnlyDatabaseError
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 # How long a writer waits for another process's lock before giving up with a clear
 # message. CONSULTORY_BUSY_TIMEOUT_MS overrides it (tests use a short one).
@@ -99,6 +101,8 @@ def sqlite_engine(
 def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on error. Lock timeouts become a
     typed, user-facing error."""
+    from sqlmodel import Session  # the ORM loads on first use, not on the Today path
+
     session = Session(engine, expire_on_commit=False)
     try:
         yield session
