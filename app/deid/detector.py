@@ -32,8 +32,28 @@ PRIORITY: Final[dict[Category, int]] = {
 _MERGE_GAP: Final = frozenset({"NAME", "ORG", "LOCATION", "ADDRESS"})
 
 
+_CONTRACTION_RE: Final = re.compile(r"(?:^|\s+)[A-Za-z]+(?:n['’]t|['’](?:re|ve|ll|d|m))$")
+
+
+def _trim_contraction(text: str, s: Span) -> Span:
+    """A NAME never ends in a contraction: "jen hasn't" -> "jen"; "doesn't" -> nothing."""
+    if s[2] != "NAME" or "'" not in text[s[0] : s[1]] and "’" not in text[s[0] : s[1]]:
+        return s
+    m = _CONTRACTION_RE.search(text[s[0] : s[1]])
+    if m is None:
+        return s
+    if m.start() == 0 and not m.group().lower().endswith(("n't", "n’t")):
+        return (s[0], s[1] - len(m.group().split("'")[-1].split("’")[-1]) - 1, s[2], s[3])
+    return (s[0], s[0] + m.start(), s[2], s[3])
+
+
 def _resolve(text: str, spans: list[Span]) -> list[Finding]:
-    spans = [s for s in spans if 0 <= s[0] < s[1] <= len(text) and text[s[0] : s[1]].strip()]
+    spans = [
+        _trim_contraction(text, s)
+        for s in spans
+        if 0 <= s[0] < s[1] <= len(text) and text[s[0] : s[1]].strip()
+    ]
+    spans = [s for s in spans if s[0] < s[1]]
     # keep the highest-priority, then longest, span of each overlapping group
     spans.sort(key=lambda s: (-PRIORITY[s[2]], -(s[1] - s[0]), s[0]))
     taken: list[Span] = []

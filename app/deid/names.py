@@ -131,7 +131,7 @@ ORG_SUFFIXES: Final = frozenset(
     robotics telecom wireless communications publishing printing architects engineering
     staffing janitorial movers towing collision marine bancorp credit lending mortgage
     financial securities capital investments pizzeria taqueria cantina bbq nursery exteriors
-    interiors remodeling homes roofing corps service hub""".split()
+    interiors remodeling homes roofing corps service hub collective hq headquarters""".split()
 )
 _CUE_LAST: Final = frozenset("at for by from to with in the".split())
 ORG_CUE_WORDS: Final = frozenset(
@@ -311,6 +311,17 @@ def _lower_orgs(text: str, toks: list[Tok], consumed: list[bool]) -> list[Span]:
                 continue
             if " ".join(w for w, _, _ in keep) in METHOD_PHRASES:
                 continue
+            if text[m.start() : m.start(1)].strip() == "the" and all(
+                w in ORG_SUFFIXES
+                or (_is_english(lex, w) and w not in lex.places and w not in lex.non_phi)
+                for w, _, _ in keep
+            ):
+                continue  # "volunteering at the food bank": a kind of place, not a name
+            if any(
+                "-" in w and all(_is_english(lex, q) for q in w.split("-") if q)
+                for w, _, _ in keep[:last_suffix]
+            ):
+                continue  # "a first-year college student"
         elif last_odd >= 0:
             keep = words[: last_odd + 1]
         elif (
@@ -1052,8 +1063,54 @@ NAME_PARTICLES: Final = frozenset(
 CAP_PARTICLES: Final = frozenset("ó ní nic ua uí mac abu bin ibn bint al el".split())
 _LOWER_RUN_RE: Final = re.compile(r"(?<![\w'-])(?:[a-z][a-z'-]*\s){1,3}$")
 LOWER_ORG_SUFFIXES: Final = frozenset(
-    """school academy college university hospital clinic center centre church manor plant
+    """school academy college university hospital clinic center centre church manor plant hq
+    prep montessori preschool
     middle high elementary house hospice pharmacy factory warehouse""".split()
+)
+# verbs whose object is a person: "do i have to tell crystal?" (for a name already found)
+_OBJECT_PERSON_VERBS: Final = frozenset(
+    """tell told ask asked text texted email emailed invite invited visit visited meet met
+    hug hugged thank thanked warn warned remind reminded phone phoned contact contacted
+    involve involved include included call""".split()
+)
+_PREV_WORD_RE: Final = re.compile(r"^.*?(?=\w+\s+$)|\s+$", re.S)
+_STRONG_LOWER_SUFFIXES: Final = frozenset(
+    "elementary academy university hospital clinic prep montessori preschool".split()
+)
+_GENERIC_SCHOOL_HEADS: Final = frozenset(
+    """high middle grade elementary public private charter community medical summer night
+    sunday day boarding grad graduate law nursing med dental art cooking driving home
+    primary secondary junior senior catholic christian local free walk-in urgent care
+    vet animal eye dog mental health psych psychiatric state county city children's kids
+    military naval police fire beauty barber trade tech technical online virtual new old
+    another other same different big small little""".split()
+)
+_LOWER_STRONG_ORG_RE: Final = re.compile(
+    r"\b(?:at|from|to|attends|attending|attended|in)\s+([a-z][a-z'’-]+(?: [a-z][a-z'’-]+)?)\s+$"
+)
+_LOWER_WORDS_RE: Final = re.compile(r"[a-z][a-z'’.-]*(?: [a-z][a-z'’.-]*){1,3}")
+_LOWER_PLACE_RUN_RE: Final = re.compile(
+    r"\b(?:in|from|near|outside|outside of|around|visiting|to)\s+"
+    r"([a-z][a-z'’-]*(?:[ ][a-z][a-z'’.-]*){1,3})"
+)
+_LANGUAGE_NOUNS: Final = frozenset(
+    "interpreter interpreters translator translation speaker speakers speaking language "
+    "dialect community".split()
+)
+PUBLIC_AGENCIES: Final = (
+    "protective services",
+    "social services",
+    "human services",
+    "family services",
+    "children's services",
+    "social security",
+    "social security administration",
+    "veterans affairs",
+    "vocational rehabilitation",
+    "child support services",
+    "emergency services",
+    "emergency medical services",
+    "disability services",
 )
 METHOD_PHRASES: Final = (
     "sound relationship house",
@@ -1326,7 +1383,8 @@ def gate_hits(toks: list[Tok]) -> Gates:
 
 _LIST_LABEL_RE: Final = re.compile(
     r"\b(?:present|absent|attendees|attending|attended|in attendance|participants|members|"
-    r"group members|check-ins|no-shows?)\s*:\s*([^.;:\n]+)",
+    r"group members|check-ins|no-shows?|attendance|regrets|apologies|excused|facilitators?|"
+    r"presenters?|note-?takers?|chair|cc)\s*:\s*([^.;:\n]+)",
     re.IGNORECASE,
 )
 _LIST_ITEM_RE: Final = re.compile(r"[^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*)?")
@@ -1335,7 +1393,8 @@ _LIST_SPLIT_RE: Final = re.compile(r"\s*(?:,\s*(?:and\s+|&\s*)?|\s+(?:and|&)\s+)
 
 _LIST_LABEL_TAIL_RE: Final = re.compile(
     r"(?i:present|absent|attendees|attending|attended|in attendance|participants|members|"
-    r"check-ins|no-shows?)\s*$"
+    r"check-ins|no-shows?|attendance|regrets|apologies|excused|facilitators?|presenters?|"
+    r"note-?takers?|chair|cc)\s*$"
 )
 
 
@@ -1572,8 +1631,9 @@ def _lower_nicknames(
             or w in RELATIONS
             or w in LOWER_CUE_STOP
             or m.start(1) in consumed_spans
+            or (w in lex.english and w not in lex.first and w not in lex.word_names)
         ):
-            continue
+            continue  # "her other support is her friend": an ordinary noun
         found.add(w)
         out.append((m.start(1), m.end(1), "NAME", "lower-case word said to be a relative"))
     if " name" in text and any(f"{q} name" in text for q in _REAL_NAME_WORDS):
@@ -1697,6 +1757,47 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 free_from = i + k
                 break
 
+    # 1b. authors typed in lower case ("reading kristin neff"): never names
+    for i in lowers:
+        if consumed[i]:
+            continue
+        maxlen = heads.get(toks[i].low, 0)
+        if maxlen < 2:
+            continue
+        m_auth = _LOWER_WORDS_RE.match(text, toks[i].start)
+        if m_auth is None:
+            continue
+        words = m_auth.group().split()
+        for k in range(min(maxlen, len(words)), 1, -1):
+            last = words[k - 1]
+            if last.endswith(("'s", "’s")):
+                last = last[:-2]
+            if " ".join(words[: k - 1] + [last.rstrip("'’")]) in lex.authors:
+                pe = toks[i].start + len(" ".join(words[:k]))
+                for j in lowers:
+                    if toks[i].start <= toks[j].start < pe:
+                        consumed[j] = True
+                break
+
+    # 1c. multi-word places typed in lower case after a place preposition ("in eau claire")
+    if lowers:
+        for m in _LOWER_PLACE_RUN_RE.finditer(text):
+            words = m.group(1).split()
+            if words[0] in ("the", "many", "at", "as", "a", "an") and words[:2] != ["the", "bronx"]:
+                continue  # "in the hills", "in the village": ordinary English
+            for k in range(min(4, len(words)), 1, -1):
+                phrase = " ".join(words[:k])
+                if phrase in lex.places and phrase not in lex.regions:
+                    ps = m.start(1)
+                    pe = ps + len(" ".join(words[:k]))
+                    if text[ps:pe] != phrase:
+                        break  # irregular spacing: leave it to the other rules
+                    out.append((ps, pe, "LOCATION", "lower-case place name after a preposition"))
+                    for j in lowers:
+                        if ps <= toks[j].start < pe:
+                            consumed[j] = True
+                    break
+
     # 2. organisations: capitalised run ending in an org suffix, or after an employer cue
     for i in caps:
         t = toks[i]
@@ -1752,8 +1853,11 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             for x in range(j, k + 1)
         ):
             continue  # "the Gottman Institute", "Beck Institute": a training institute
-        if any(ph in run_text for ph in METHOD_PHRASES):
-            continue
+        if any(ph in run_text for ph in METHOD_PHRASES) or any(
+            run_text.endswith(ph) for ph in PUBLIC_AGENCIES
+        ):
+            continue  # a method, or a public agency every county has ("Adult Protective
+            # Services"): neither names the client's employer or school
         if _METHOD_AUTHOR_RE.match(text, toks[k].full_end):
             continue  # "Collaborative and Proactive Solutions (Greene)": a method
         has_specific = any(
@@ -1823,6 +1927,11 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 continue  # "works in Salt Lake" -> a place
         if k == i and t.low in lex.first and t.low not in lex.last:
             continue  # "works for Maria" -> a person
+        nx_lang = _NEXT_LOWER_RE.match(text, t.full_end)
+        if k == i and nx_lang is not None and nx_lang.group(1) in _LANGUAGE_NOUNS:
+            continue  # "with a Nuer interpreter": a language or a people
+        if k == i and t.possessive and t.low in lex.eponyms:
+            continue  # "working from Worden's tasks": a book or a model, not a workplace
         for x in range(i, k + 1):
             consumed[x] = True
             toks[x].label = "ORG"
@@ -1882,12 +1991,29 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             head_w = run_words[-k]
             if any(w in FUNCTION_WORDS for w in run_words[-k:]):
                 continue
+            if head_w.endswith(("'s", "’s")) and (
+                head_w[:-2] in RELATIONS or head_w[:-2] in lex.english
+            ):
+                continue  # "his son's house", "a friend's house": a home, not a business
             if head_w in lex.english or _looks_english(head_w) or len(head_w) < 3:
                 continue
+            if "-" in head_w and all(_is_english(lex, q) for q in head_w.split("-") if q):
+                continue  # "first-year college", "part-time job"
             if head_w in lex.never_name or head_w in lex.regions:
                 continue
             best = k
             break
+        if best < 0 and t.low in _STRONG_LOWER_SUFFIXES:
+            # "at cedar park elementary": a school/clinic name made of English words, right
+            # after a place preposition and without an article
+            pre = _LOWER_STRONG_ORG_RE.search(text, max(0, t.start - 40), t.start)
+            if pre is not None:
+                heads_w = pre.group(1).split()
+                if not any(
+                    w in FUNCTION_WORDS or w in _LOWER_GENERIC or w in _GENERIC_SCHOOL_HEADS
+                    for w in heads_w
+                ):
+                    best = len(heads_w)
         if best < 0:
             continue
         run_start = t.start - len(" ".join(run_words[-best:])) - 1
@@ -2825,8 +2951,11 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                     t.possessive
                     or (nxt is not None and _tight(nxt.gap_before) and nxt.low in PERSON_VERBS)
                     or (prv is not None and prv.low in STRONG_PERSON_VERBS)
+                    or _PREV_WORD_RE.sub("", text[max(0, t.start - 12) : t.start]).lower()
+                    in _OBJECT_PERSON_VERBS
+                    or (nxt is not None and nxt.low.endswith(("n't", "n’t")))
                 ):
-                    continue  # "mark said", "joy's mom", "said joy"
+                    continue  # "mark said", "joy's mom", "said joy", "tell crystal"
             if common and t.sent_start and t.low in ("will", "may", "hope", "grace", "mark"):
                 nxt = toks[i + 1] if i + 1 < n else None
                 if not (
@@ -2880,7 +3009,8 @@ _STREET_GATE_WORDS: Final = STREET_WORDS | frozenset(
 )
 _HOLIDAY_GATE_WORDS: Final = frozenset(
     """thanksgiving christmas xmas year easter halloween juneteenth day july friday wednesday
-    sunday mayo muertos""".split()
+    sunday mayo muertos gras tuesday thursday saturday monday night eve nochebuena noche
+    midsummer hogmanay candlemas whitsun""".split()
 )
 _OBSERVANCE_GATE_WORDS: Final = frozenset(
     """hanukkah chanukah passover kippur hashanah ramadan eid diwali kwanzaa year tet nowruz
@@ -2900,6 +3030,12 @@ _KEEP_LOWER: Final = _keep_lower()
 
 _UPPER_WORD_RE: Final = re.compile(r"[A-Z][A-Z'’]*")
 _VOWELS: Final = frozenset("AEIOUY")
+
+
+_SHOUT_WORD_ENDINGS: Final = (
+    "ator", "ers", "ings", "tion", "tions", "ment", "ments", "ness", "able", "ible", "ive",
+    "ous", "ally", "bills", "ologist", "iatrist", "ician",
+)
 
 
 def recase_shouting(text: str, toks: list[Tok]) -> str | None:
@@ -2932,12 +3068,22 @@ def recase_shouting(text: str, toks: list[Tok]) -> str | None:
             or lw in STREET_WORDS
         ):
             out = lw
-        elif (lw in lex.clinical and lw not in lex.english) or (
-            len(core) <= 4 and not (_VOWELS & set(core))
+        elif (
+            (lw in lex.clinical and lw not in lex.english)
+            or (len(core) <= 4 and not (_VOWELS & set(core)))
+            or (
+                len(core) <= 5
+                and lw not in lex.first
+                and lw not in lex.last
+                and lw not in lex.places
+                and not _english_word(lw)
+            )
         ):
-            out = core  # acronyms: PTSD, CGT, MG
+            out = core  # acronyms: PTSD, CGT, MG, INPT, POA, PREV
         elif _english_word(lw) and (lw not in lex.first or lw in lex.ambiguous_first):
             out = lw
+        elif lw not in lex.first and lw not in lex.last and lw.endswith(_SHOUT_WORD_ENDINGS):
+            out = lw  # EVALUATOR, SUPERBILLS: derived English words missing from the list
         else:
             out = core[0] + lw[1:]
         return out + w[len(core) :].lower()

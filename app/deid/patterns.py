@@ -103,6 +103,13 @@ _SCALE_BEFORE_RE: Final = re.compile(
     r"\b(?:[A-Z][A-Za-z]*[A-Z][A-Za-z]*(?:-\d{1,2}[A-Z]?)?|score|total|scored)"
     r"\s*(?:score|total|of|was|is|=|:)?\s*$"
 )
+# "Monday peer group, 2/10", "Minutes 3/4": a weekday or a meeting header just before
+_DATE_HEADER_RE: Final = re.compile(
+    r"\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|minutes|meeting|mtg)\b[^/\d.;:]{0,24}$"
+    r"|(?:^|\n|[.:]\s)\s*(?:[A-Z][\w-]*\s){0,2}(?i:supervision|consultation|consult|"
+    r"session|group|meeting|check-in)\s*[,:–—-]\s*$",
+    _I,
+)
 _DATE_PREP_RE: Final = re.compile(
     r"\b(on|since|until|till|by|from|dated|dob|d\.o\.b\.?|born|before|after|effective)\W*$", _I
 )
@@ -129,7 +136,8 @@ BARE_MONTH_RE: Final = re.compile(
 # lower-case notes: "since oct", "due in june", "after diwali", "on thanksgiving"
 LOWER_EVENT_DATE_RE: Final = re.compile(
     r"\b(?:in|since|until|till|by|during|through|from|before|after|around|early|late|last|next|"
-    r"mid|due|on|over|for|at)(?:\s+|-)(?:(?:early|mid|late)(?:\s+|-))?"
+    r"mid|due|on|over|for|at|get|gets|got|spend|spent|spending|offered|host|hosting|"
+    r"have|had)(?:\s+|-)(?:(?:early|mid|late)(?:\s+|-))?"
     r"(january|february|april|june|july|august|september|october|november|december|jan|feb|"
     r"apr|jun|jul|aug|sept?|oct|nov|dec|thanksgiving|christmas(?: eve| day)?|xmas|easter|"
     r"halloween|diwali|hanukkah|chanukah|passover|ramadan|eid|kwanzaa|new year'?s(?: eve| day)?)"
@@ -138,7 +146,7 @@ LOWER_EVENT_DATE_RE: Final = re.compile(
 ORDINAL_DATE_RE: Final = re.compile(
     r"\b(?:on|by|until|till|since|before|after|from|of|around|through|starting|"
     r"beginning|due|as of|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|"
-    r"tues|wed|thu|thur|thurs|fri|sat)\.?\s+the\s+"
+    r"tues|wed|thu|thur|thurs|fri|sat|sun)\.?\s+the\s+"
     rf"((?:[12]\d|3[01]|[1-9])(?:st|nd|rd|th)|{_ORD_WORDS})\b"
     r"(?!\s+(?:grade|session|floor|percentile|time|visit|week|day|month|year|cycle|"
     r"birthday|anniversary|attempt|appointment|meeting|round|step|place|monday|tuesday|"
@@ -155,7 +163,14 @@ HOLIDAY_RE: Final = re.compile(
     r"|Presidents[’']? Day|Columbus Day|Indigenous Peoples[’']? Day|Good Friday"
     r"|Ash Wednesday|Palm Sunday|St\.? Patrick[’']?s Day|Saint Patrick[’']?s Day"
     r"|Black Friday|Cinco de Mayo|D[ií]a de (?:los )?Muertos|Day of the Dead|Groundhog Day"
-    r"|Election Day|Boxing Day|Super Bowl Sunday)(?![\w])"
+    r"|Election Day|Boxing Day|Super Bowl Sunday|All Saints[’']? Day|All Souls[’']? Day"
+    r"|(?:Lunar|Chinese) New Year[’']?s Eve|Mardi Gras|Fat Tuesday|Holy (?:Thursday|Saturday)"
+    r"|Maundy Thursday|Easter Monday|Whit(?:sun|\s?Monday)|Remembrance Day|Canada Day"
+    r"|Victoria Day|Bastille Day|Guy Fawkes Night|Bonfire Night|Hogmanay"
+    r"|Patriots[’']? Day|Flag Day|Tax Day|April Fools[’']? Day|Earth Day"
+    r"|Grandparents[’']? Day|Sweetest Day|Ground ?hog Day|Christmas Eve Eve"
+    r"|Noche ?buena|Three Kings[’']? Day|Candlemas|Midsummer(?: Eve)?"
+    r"|St\.? (?:Valentine|Andrew|David|George|Stephen|Nicholas|Lucy|John)[’']?s Day)(?![\w])"
 )
 # Religious observances that are often discussed as practices: only dates after a time word.
 OBSERVANCE_RE: Final = re.compile(
@@ -184,7 +199,13 @@ AGE_RE: Final = re.compile(
     r"(?!\s*(?:%|percent|mg|minutes|min|times|sessions|days|weeks|months|dollars|pounds|lbs|kg))"
     rf"|\b(?:in (?:her|his|their|the)|late|early|mid)[- ]({_AGE_NUM}s|nineties)\b"
     rf"|\b(\d{{2,3}})(?:st|nd|rd|th) birthday\b"
-    rf"|\b({_AGE_NUM})[- ](?:year[- ]old|yo)\b",
+    rf"|\b({_AGE_NUM})[- ](?:year[- ]old|yo)\b"
+    rf"|\b(?:I['’]m|I am|I['’]ll be|I was|s?he['’]s|died at|passed at|lived to|living to|"
+    rf"made it to|reached)\s+({_AGE_NUM})(?=\s*[.,;:!?)\"”]|\s+(?:and|but|now|this|next|"
+    rf"last|in|on|when)\b)"
+    rf"|\bat\s+({_AGE_NUM})(?=\s*[.,;!?)\"”]|\s+(?:and|but|she|he|they)\b)"
+    r"|\b(?:is|was)\s+(9\d|1[01]\d)(?=\s*[.,;!?)]|\s+(?:and|but|now|this|next|last|"
+    r"years?|yrs?)\b)",
     _I,
 )
 
@@ -227,8 +248,9 @@ STREET_NAME_RE: Final = re.compile(
     rf"{_STREET_SUFFIX_FULL}(?![\w])"
     r"|\b(?:[NSEW]\.?|North|South|East|West)\s+\d{1,3}(?:st|nd|rd|th)\s+"
     r"(?:Street|St|Avenue|Ave|Road|Rd|Place|Pl|Drive|Dr|Boulevard|Blvd)\b\.?"
-    r"|\b(?:corner of|intersection of)\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:and|&)\s+"
-    r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\b"
+    r"|(?:(?<=corner of )|(?<=intersection of )|(?<=corners of ))"
+    r"(?:\d{1,3}(?:st|nd|rd|th)|[A-Z][a-z]+)(?:\s+[A-Z][a-z]+)?\s+(?:and|&)\s+"
+    r"(?:\d{1,3}(?:st|nd|rd|th)|[A-Z][a-z]+)(?:\s+[A-Z][a-z]+)?\b"
     r"|\b(?:\d{1,6}\s+)?(?:Rue|Calle|Avenida|Via|Camino|Rua)\s+(?:de\s+(?:la\s+)?|del\s+)?[A-Z][\w'-]+"
     r"(?:\s+[A-Z][\w'-]+)?"
 )
@@ -243,6 +265,15 @@ _STREET_GATE_RE: Final = re.compile(
 )
 _ZIP_CITY_RE: Final = re.compile(r"(?:[A-Z][a-z]+|\b[A-Z]{2}),\s$")
 _ZIP_VALUE_RE: Final = re.compile(r"\d{5}(?:-\d{4})?")
+_ZIP_AFTER_STREET_RE: Final = re.compile(
+    r"\b\d{1,6}\s+(?:[\w.]+\s+){1,4}(?i:st|ave|rd|dr|ln|blvd|street|avenue|road|drive|lane|"
+    r"way|ct|court|pl|place)\.?,?\s+$"
+)
+_ZIP_TOWN_RE: Final = re.compile(r"[A-Z][a-z]+,?\s$")
+_ZIP_STREET_RE: Final = re.compile(
+    r"\b(?:Apt|Apartment|Unit|Suite|Ste|St|Street|Ave|Avenue|Rd|Road|Dr|Drive|Ln|Lane|Blvd|"
+    r"Court|Ct|Way|Pl|Place|Terrace|Circle|Parkway|Hwy)\b\.?[^.;!?\n]*$"
+)
 # lower-case state abbreviations that are not also English words ("milwaukee wi 53208")
 _LOWER_STATE_ABBR: Final = (
     "ak|az|ar|ct|fl|ga|ia|il|ks|ky|mn|nv|nh|nj|nm|ny|nc|nd|ri|sc|sd|tn|tx|ut|vt|va|wa|wv|wi|wy|dc"
@@ -265,6 +296,10 @@ ID_CUE_RE: Final = re.compile(
     r"grievance|citation|warrant|petition|diversion|probation|parole|OHIP|RAMQ|PHN|MSP|BSN)"
     r"(?:\s+(?:number|no\.?|#|num|ID|plate|code))?\s*(?:is|was|of|:|#|-)?\s*#?\s*$",
     _I,
+)
+PLATE_RE: Final = re.compile(
+    r"\b(?i:plates?)\b[^.;\n]{0,30}?(?<![\w-])"
+    r"((?=[A-Z0-9 -]*\d)(?=[A-Z0-9 -]*[A-Z])[A-Z0-9]{1,4}[ -][A-Z0-9]{2,5})(?![\w-])"
 )
 ID_VALUE_RE: Final = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z0-9-]*\d[A-Za-z0-9-]*")
 LONG_NUM_RE: Final = re.compile(
@@ -323,6 +358,13 @@ _HOLIDAY_KEYS: Final = (
     "Easter",
     "Halloween",
     "Juneteenth",
+    "Mardi Gras",
+    "Fat Tuesday",
+    "Candlemas",
+    "Midsummer",
+    "Hogmanay",
+    "Night",
+    "Noche",
     "Day",
     "of July",
     "Good Friday",
@@ -538,6 +580,8 @@ def find_dates(
             if sep != "/":
                 continue
             prep = _DATE_PREP_RE.search(text, bs, m.start())
+            if prep is None and not _COUNT_AFTER_RE.match(text, m.end()):
+                prep = _DATE_HEADER_RE.search(text, max(0, m.start() - 32), m.start())
             if (a, b) == (24, 7) or (
                 _RATING_CUE_RE.search(text, bs, m.start()) and (not prep or b in (5, 10))
             ):
@@ -635,6 +679,14 @@ def _age_windows(text: str, dwin: list[Window], runs: list[Window] | None = None
     return _merge(iter(hits), text, 45, 30)
 
 
+_MEASURE_BEFORE_RE: Final = re.compile(
+    r"\b(?:[A-Z]{2,}[\w-]*|(?i:heart rate|pulse|scor\w*|sat\w*|index|weight|weighs|"
+    r"glucose|sugar|rate|level|temp\w*|percentile|total|count|lbs?|pounds|speed|mph|"
+    r"(?:was|were|is|stayed|stays|held|remained|peaked|capped|set|started))"
+    r")\W*$"
+)
+
+
 def find_ages(
     text: str, dwin: list[Window] | None = None, runs: list[Window] | None = None
 ) -> Iterator[Span]:
@@ -645,11 +697,23 @@ def find_ages(
         if not g:
             continue
         val = m.group(g)
+        if text.startswith(("at", "is", "was"), m.start()) and _MEASURE_BEFORE_RE.search(
+            text, max(0, m.start() - 30), m.start()
+        ):
+            continue  # "HR at 104.", "scored at 95,": a measurement, not an age
         v = _num(val.rstrip("sS"))
         if (v >= 90 or val.lower() == "nineties") and v <= 125:
             yield m.start(g), m.end(g), "AGE", "age over 89"
 
 
+TEAM_RE: Final = re.compile(
+    r"\bplay(?:s|ed|ing)?\b(?:\s+[\w-]+){0,4}?\s+(?:on|for|with)\s+(?:the|a|his|her|their)\s+"
+    r"((?:[A-Z][\w'’-]+\s+){1,2}[A-Z][\w'’-]+s)\b"
+)
+OUR_LADY_RE: Final = re.compile(
+    r"\bOur Lady (?:of|Queen of|Star of|Help of)(?: the)?(?: [A-Z][\w'’-]+){1,3}"
+    r"|\bOUR LADY OF(?: THE)?(?: [A-Z'’-]+){1,3}"
+)
 UK_POSTCODE_RE: Final = re.compile(
     r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b"
     r"|\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s?\d[ABCEGHJ-NPRSTV-Z]\d\b"  # Canada
@@ -669,6 +733,12 @@ def find_places(
         prof = _profile(text, dwin)
     for m in _scan(UK_POSTCODE_RE, text, dwin):
         yield m.start(), m.end(), "ZIP", "UK or Canadian postcode"
+    if "play" in text:
+        for m in TEAM_RE.finditer(text):
+            yield m.start(1), m.end(1), "ORG", "team the person plays for"
+    if "Our Lady" in text or "OUR LADY" in text:
+        for m in OUR_LADY_RE.finditer(text):
+            yield m.start(), m.end(), "ORG", "named parish or church"
     for m in _scan(ADDRESS_RE, text, addr_win if addr_win is not None else dwin):
         yield m.start(), m.end(), "ADDRESS", "street address"
     if gates is not None:
@@ -691,6 +761,12 @@ def find_places(
             yield s, e, "ZIP", "ZIP code after state"
         elif _ZIP_CITY_RE.search(text, max(0, s - 40), s):
             yield s, e, "ZIP", "ZIP code after city"
+        elif _ZIP_AFTER_STREET_RE.search(text, max(0, s - 60), s):
+            yield s, e, "ZIP", "ZIP code after a street address"
+        elif _ZIP_TOWN_RE.search(text, max(0, s - 40), s) and _ZIP_STREET_RE.search(
+            text, max(0, s - 90), s
+        ):
+            yield s, e, "ZIP", "ZIP code closing a street address"
 
 
 _ID_CUES: Final = frozenset(
@@ -754,6 +830,11 @@ def find_ids(
             yield s, e, "ID", "number after an identifier keyword"
     for m in _scan(LONG_NUM_RE, text, _with(prof, run=5)):
         yield m.start(), m.end(), "ID", "long number"
+    if "plate" in text or "Plate" in text or "PLATE" in text:
+        for m in PLATE_RE.finditer(text):
+            value = m.group(1)
+            if any(c.isdigit() for c in value) and any(c.isalpha() for c in value):
+                yield m.start(1), m.end(1), "ID", "licence plate"
 
 
 _SSN_KEY_RE: Final = re.compile(r"ssn|social|ss ?#")
