@@ -24,7 +24,7 @@ from app.errors import ConsultoryError
 from app.paths import default_demo_dir, is_demo_dir
 from ui.context import AppContext
 from ui.main_window import MainWindow
-from ui.theme import apply_theme, follow_system
+from ui.theme import apply_theme, confirm_theme, follow_system
 
 if TYPE_CHECKING:  # the store imports SQLAlchemy, which loads after the first paint
     from app.store.database import Database
@@ -121,7 +121,7 @@ def run_gui(args: argparse.Namespace, clock: Clock = SYSTEM_CLOCK) -> int:
     theme = str(settings.value("appearance/theme", "system"))
     if os.environ.get("CONSULTORY_THEME") in ("light", "dark", "system"):
         theme = os.environ["CONSULTORY_THEME"]
-    apply_theme(app, theme)
+    apply_theme(app, theme, quick=True)
     follow_system(app, lambda: str(QSettings().value("appearance/theme", "system")))
     window = MainWindow(None, is_demo=bool(args.demo))
     window.restore_state(settings)
@@ -129,6 +129,7 @@ def run_gui(args: argparse.Namespace, clock: Clock = SYSTEM_CLOCK) -> int:
     opened: list[Database] = []
 
     def _open() -> None:
+        confirm_theme(app, theme)  # the quick start-up guess, checked now that we painted
         code = _open_into(window, args, clock, opened)
         if code is not None:
             app.exit(code)

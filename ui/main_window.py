@@ -9,8 +9,8 @@ from __future__ import annotations
 import importlib
 from typing import Any, Protocol, cast
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, QSize, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -62,6 +62,11 @@ SECTION_ICONS = {
 }
 
 
+# Qt.ItemDataRole.UserRole as a plain int: touching PySide6's `Qt` namespace builds all of
+# its enums (about 12 ms), which the window shell can do after its first paint.
+_USER_ROLE = 0x0100
+
+
 class Page(Protocol):
     def refresh(self) -> None: ...
 
@@ -73,6 +78,33 @@ class PlaceholderPage(QWidget):
         lay.setContentsMargins(24, 20, 24, 20)
         lay.addWidget(page_header(title))
         lay.addWidget(EmptyState("Coming soon", text, parent=self), 1)
+
+
+class LoadingPage(QWidget):
+    """Shown while the database opens. Centred with stretches rather than alignment flags,
+    so the first paint needs none of the `Qt` enum namespace."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(24, 20, 24, 20)
+        lay.addWidget(page_header("Consultory"))
+        lay.addStretch(1)
+        for text, title in (("Loading", True), ("Opening your practice…", False)):
+            row = QHBoxLayout()
+            row.addStretch(1)
+            label = QLabel(text, self)
+            if title:  # as EmptyState's title
+                f = QFont(label.font())
+                f.setPointSizeF(f.pointSizeF() * 1.3)
+                f.setBold(True)
+                label.setFont(f)
+            else:
+                label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+            row.addWidget(label)
+            row.addStretch(1)
+            lay.addLayout(row)
+        lay.addStretch(2)
 
 
 def _load_page_class(spec: str) -> type[QWidget] | None:
@@ -121,7 +153,7 @@ class MainWindow(QMainWindow):
         for i, (key, label, _spec, _ph) in enumerate(SECTIONS):
             text = label.replace("&&", "&")
             item = QListWidgetItem(f"{SECTION_ICONS.get(key, '•')}  {text}")
-            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setData(_USER_ROLE, key)
             item.setToolTip(f"{text} (Ctrl+{i + 1})")
             item.setSizeHint(QSize(180, 36))
             self.sidebar.addItem(item)
@@ -129,13 +161,12 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.sidebar)
         lay.addWidget(self.stack, 1)
         self.setCentralWidget(central)
-        self.loading_page = PlaceholderPage("Consultory", "Opening your practice…", self.stack)
-        self.loading_page.findChild(EmptyState).title_label.setText("Loading")
+        self.loading_page = LoadingPage(self.stack)
         self.stack.addWidget(self.loading_page)
         self.sidebar.currentRowChanged.connect(self._on_sidebar_row_changed)
         self.status_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.status_label)
-        self._build_actions()
+        self._actions_built = False  # built on attach: QKeySequence builds the `Qt` enums
         if ctx is not None:
             self.attach(ctx)
 
@@ -148,6 +179,9 @@ class MainWindow(QMainWindow):
     def attach(self, ctx: AppContext) -> None:
         """Connect the open database: pages are built from now on."""
         self.ctx = ctx
+        if not self._actions_built:
+            self._actions_built = True
+            self._build_actions()
         self._set_title(ctx.db.is_demo)
         ctx.data_changed.connect(self._on_ctx_data_changed)
         where = "demo data" if ctx.db.is_demo else "local, private data"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -28,6 +27,8 @@ class EmptyState(QWidget):
         on_action: Callable[[], None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        from PySide6.QtCore import Qt  # not at import: see ui.main_window._USER_ROLE
+
         super().__init__(parent)
         self.setObjectName("emptyState")
         lay = QVBoxLayout(self)

@@ -84,7 +84,7 @@ def _resolve(text: str, spans: list[Span]) -> list[Finding]:
 
 
 _AGE_AFTER_NAME_RE: Final = re.compile(
-    r"(?:\s*,\s*|\s*\(\s*|\s+(?:is|was|turned|turns|now)\s+)(\d{2,3})(?=\s*[),;(]|\s+(?:and|now|"
+    r"(?:\s*,\s*(?:now\s+|aged?\s+)?|\s*\(\s*|\s+(?:is|was|turned|turns|now)\s+)(\d{2,3})(?=\s*[),;(]|\s+(?:and|now|"
     r"today|this|last|next|years|yrs|y/o|yo)\b|\.\s|\s*$)"
 )
 

@@ -34,6 +34,11 @@ class Lexicon:
         # first names that are also ordinary words: need context to count as a name
         self.ambiguous_first: frozenset[str] = (self.first & self.english) | self.word_names
         # first-word -> longest phrase length, for multi-word phrase lookup
+        self.author_heads: dict[str, int] = {}
+        for phrase in self.authors:
+            parts = phrase.split()
+            if len(parts) > 1:
+                self.author_heads[parts[0]] = max(self.author_heads.get(parts[0], 0), len(parts))
         self.phrase_heads: dict[str, int] = {}
         for phrase in self.places | self.regions | self.authors:
             parts = phrase.split()

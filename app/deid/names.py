@@ -77,6 +77,9 @@ PERSON_VERBS: Final = frozenset(
     remembered believes believed thinks thought knows knew wrote writes emailed emails
     brought brings mentioned mentions appeared appears seemed seems looked looks sounded
     tends tended struggles struggled drinks drank uses used smokes smoked sleeps slept
+    suggested suggests recommended recommends proposed proposes wondered wonders pointed
+    cautioned cautions added adds observed observes raised raises encouraged encourages
+    offered offers reminded reminds challenged challenges
     lost loses died dies passed married divorced separated graduated dropped joined quit
     got gets went goes is was will would could should can did does didn't doesn't isn't
     wasn't won't can't who and or agreed tried tries became""".split()
@@ -90,7 +93,8 @@ STRONG_PERSON_VERBS: Final = frozenset(
     mentioned mentions arrived acknowledged recalled remembers remembered believes thinks
     wrote emailed called calls yelled screamed laughed smiled nodded sobbed whispered
     insisted complained worries worried speaks spoke talks talked giggles whispers screams
-    hides refuses sleeps plays""".split()
+    hides refuses sleeps plays suggested suggests recommended recommends proposed wondered
+    cautioned""".split()
 )
 LOC_AFFIXES: Final = frozenset(
     """falls heights grove mills bay park springs beach valley hills creek harbor harbour
@@ -1089,9 +1093,9 @@ _LOWER_STRONG_ORG_RE: Final = re.compile(
     r"\b(?:at|from|to|attends|attending|attended|in)\s+([a-z][a-z'’-]+(?: [a-z][a-z'’-]+)?)\s+$"
 )
 _LOWER_WORDS_RE: Final = re.compile(r"[a-z][a-z'’.-]*(?: [a-z][a-z'’.-]*){1,3}")
+_PLACE_RUN_PREPS: Final = frozenset("in from near outside around visiting to".split())
 _LOWER_PLACE_RUN_RE: Final = re.compile(
-    r"\b(?:in|from|near|outside|outside of|around|visiting|to)\s+"
-    r"([a-z][a-z'’-]*(?:[ ][a-z][a-z'’.-]*){1,3})"
+    r"(?:\s+of)?\s+([a-z][a-z'’-]*(?:[ ][a-z][a-z'’.-]*){1,3})"
 )
 _LANGUAGE_NOUNS: Final = frozenset(
     "interpreter interpreters translator translation speaker speakers speaking language "
@@ -1761,42 +1765,49 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
     for i in lowers:
         if consumed[i]:
             continue
-        maxlen = heads.get(toks[i].low, 0)
+        maxlen = lex.author_heads.get(toks[i].low, 0)
         if maxlen < 2:
             continue
         m_auth = _LOWER_WORDS_RE.match(text, toks[i].start)
         if m_auth is None:
             continue
-        words = m_auth.group().split()
-        for k in range(min(maxlen, len(words)), 1, -1):
-            last = words[k - 1]
-            if last.endswith(("'s", "’s")):
-                last = last[:-2]
-            if " ".join(words[: k - 1] + [last.rstrip("'’")]) in lex.authors:
-                pe = toks[i].start + len(" ".join(words[:k]))
+        a_words = m_auth.group().split()
+        for k in range(min(maxlen, len(a_words)), 1, -1):
+            a_last = a_words[k - 1]
+            if a_last.endswith(("'s", "’s")):
+                a_last = a_last[:-2]
+            if " ".join(a_words[: k - 1] + [a_last.rstrip("'’")]) in lex.authors:
+                pe = toks[i].start + len(" ".join(a_words[:k]))
                 for j in lowers:
                     if toks[i].start <= toks[j].start < pe:
                         consumed[j] = True
                 break
 
     # 1c. multi-word places typed in lower case after a place preposition ("in eau claire")
-    if lowers:
-        for m in _LOWER_PLACE_RUN_RE.finditer(text):
-            words = m.group(1).split()
-            if words[0] in ("the", "many", "at", "as", "a", "an") and words[:2] != ["the", "bronx"]:
-                continue  # "in the hills", "in the village": ordinary English
-            for k in range(min(4, len(words)), 1, -1):
-                phrase = " ".join(words[:k])
-                if phrase in lex.places and phrase not in lex.regions:
-                    ps = m.start(1)
-                    pe = ps + len(" ".join(words[:k]))
-                    if text[ps:pe] != phrase:
-                        break  # irregular spacing: leave it to the other rules
-                    out.append((ps, pe, "LOCATION", "lower-case place name after a preposition"))
-                    for j in lowers:
-                        if ps <= toks[j].start < pe:
-                            consumed[j] = True
-                    break
+    for i in lowers:
+        if toks[i].low not in _PLACE_RUN_PREPS:
+            continue
+        m = _LOWER_PLACE_RUN_RE.match(text, toks[i].end)
+        if m is None or m.group(1).split(" ", 1)[0] not in heads:
+            continue
+        p_words = m.group(1).split()
+        if p_words[0] in ("the", "many", "at", "as", "a", "an") and p_words[:2] != [
+            "the",
+            "bronx",
+        ]:
+            continue  # "in the hills", "in the village": ordinary English
+        for k in range(min(4, len(p_words)), 1, -1):
+            phrase = " ".join(p_words[:k])
+            if phrase in lex.places and phrase not in lex.regions:
+                ps = m.start(1)
+                pe = ps + len(phrase)
+                if text[ps:pe] != phrase:
+                    break  # irregular spacing: leave it to the other rules
+                out.append((ps, pe, "LOCATION", "lower-case place name after a preposition"))
+                for j in lowers:
+                    if ps <= toks[j].start < pe:
+                        consumed[j] = True
+                break
 
     # 2. organisations: capitalised run ending in an org suffix, or after an employer cue
     for i in caps:
@@ -3009,8 +3020,8 @@ _STREET_GATE_WORDS: Final = STREET_WORDS | frozenset(
 )
 _HOLIDAY_GATE_WORDS: Final = frozenset(
     """thanksgiving christmas xmas year easter halloween juneteenth day july friday wednesday
-    sunday mayo muertos gras tuesday thursday saturday monday night eve nochebuena noche
-    midsummer hogmanay candlemas whitsun""".split()
+    sunday mayo muertos gras fat holy maundy whit whitsun fawkes bonfire nochebuena noche
+    midsummer hogmanay candlemas""".split()
 )
 _OBSERVANCE_GATE_WORDS: Final = frozenset(
     """hanukkah chanukah passover kippur hashanah ramadan eid diwali kwanzaa year tet nowruz

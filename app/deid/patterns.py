@@ -240,7 +240,8 @@ LOWER_ADDRESS_RE: Final = re.compile(
     r"|\b(?:on|at|off|near|lives on)\s+(?!the\b|a\b|an\b|this\b|that\b|my\b|his\b|her\b)"
     r"((?:[nsew]\.?\s+)?(?:\d{1,3}(?:st|nd|rd|th)|[a-z]{3,})\s+"
     r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|court|ct|circle|cir|"
-    r"terrace|parkway|pkwy|highway|hwy))\b(?!-)"
+    r"terrace|parkway|pkwy|highway|hwy)(?:\s\d{1,4}\b|\s[nsew](?=[\s,.;]))?)\b(?!-)"
+    r"|(?<=corner of )((?:\d{1,3}(?:st|nd|rd|th)|[a-z]{3,}) (?:and|&) [a-z]{3,})\b"
     r"|\b(?:route|rte|highway|hwy|interstate|county road|county rd|state road)\s?\d{1,4}\b"
 )
 STREET_NAME_RE: Final = re.compile(
@@ -256,7 +257,7 @@ STREET_NAME_RE: Final = re.compile(
 )
 _LOWER_STREET_GATE_RE: Final = re.compile(
     r" (?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|"
-    r"terrace|circle|parkway|pkwy|highway|hwy)\b"
+    r"terrace|circle|parkway|pkwy|highway|hwy|corner)\b"
 )
 _STREET_GATE_RE: Final = re.compile(
     r"Street|Avenue|Road|Boulevard|Lane|Drive|Court|Terrace|Circle|Highway|Parkway|Trail|"
@@ -269,9 +270,9 @@ _ZIP_AFTER_STREET_RE: Final = re.compile(
     r"\b\d{1,6}\s+(?:[\w.]+\s+){1,4}(?i:st|ave|rd|dr|ln|blvd|street|avenue|road|drive|lane|"
     r"way|ct|court|pl|place)\.?,?\s+$"
 )
-_ZIP_TOWN_RE: Final = re.compile(r"[A-Z][a-z]+,?\s$")
+_ZIP_TOWN_RE: Final = re.compile(r"[A-Za-z][a-z]+,?\s$")
 _ZIP_STREET_RE: Final = re.compile(
-    r"\b(?:Apt|Apartment|Unit|Suite|Ste|St|Street|Ave|Avenue|Rd|Road|Dr|Drive|Ln|Lane|Blvd|"
+    r"\b(?i:Apt|Apartment|Unit|Suite|Ste|St|Street|Ave|Avenue|Rd|Road|Dr|Drive|Ln|Lane|Blvd|"
     r"Court|Ct|Way|Pl|Place|Terrace|Circle|Parkway|Hwy)\b\.?[^.;!?\n]*$"
 )
 # lower-case state abbreviations that are not also English words ("milwaukee wi 53208")
@@ -363,7 +364,12 @@ _HOLIDAY_KEYS: Final = (
     "Candlemas",
     "Midsummer",
     "Hogmanay",
-    "Night",
+    "Fat Tuesday",
+    "Holy",
+    "Maundy",
+    "Whit",
+    "Fawkes",
+    "Bonfire",
     "Noche",
     "Day",
     "of July",
@@ -707,8 +713,12 @@ def find_ages(
 
 
 TEAM_RE: Final = re.compile(
-    r"\bplay(?:s|ed|ing)?\b(?:\s+[\w-]+){0,4}?\s+(?:on|for|with)\s+(?:the|a|his|her|their)\s+"
+    r"play(?:s|ed|ing)?\b(?:\s+[\w-]+){0,4}?\s+(?:on|for|with)\s+(?:the|a|his|her|their)\s+"
     r"((?:[A-Z][\w'’-]+\s+){1,2}[A-Z][\w'’-]+s)\b"
+)
+LOWER_SAINT_RE: Final = re.compile(
+    r"st\. [a-z]+['’]s(?: (?:lutheran|catholic|episcopal|methodist|church|parish|school|"
+    r"academy|hospital|cathedral|chapel|elementary|high))?\b"
 )
 OUR_LADY_RE: Final = re.compile(
     r"\bOur Lady (?:of|Queen of|Star of|Help of)(?: the)?(?: [A-Z][\w'’-]+){1,3}"
@@ -733,9 +743,18 @@ def find_places(
         prof = _profile(text, dwin)
     for m in _scan(UK_POSTCODE_RE, text, dwin):
         yield m.start(), m.end(), "ZIP", "UK or Canadian postcode"
-    if "play" in text:
-        for m in TEAM_RE.finditer(text):
-            yield m.start(1), m.end(1), "ORG", "team the person plays for"
+    i = text.find("play")
+    while i != -1:
+        tm = TEAM_RE.match(text, i)
+        if tm is not None and (i == 0 or not text[i - 1].isalnum()):
+            yield tm.start(1), tm.end(1), "ORG", "team the person plays for"
+        i = text.find("play", i + 4)
+    i = text.find("st. ")
+    while i != -1:
+        sm = LOWER_SAINT_RE.match(text, i)
+        if sm is not None and (i == 0 or not text[i - 1].isalnum()):
+            yield sm.start(), sm.end(), "ORG", "saint's name used for a church/school (lower case)"
+        i = text.find("st. ", i + 4)
     if "Our Lady" in text or "OUR LADY" in text:
         for m in OUR_LADY_RE.finditer(text):
             yield m.start(), m.end(), "ORG", "named parish or church"
@@ -747,7 +766,7 @@ def find_places(
         lwin = _merge((g.span() for g in _LOWER_STREET_GATE_RE.finditer(text)), text, 60, 30)
         swin = _merge((g.span() for g in _STREET_GATE_RE.finditer(text)), text, 40, 40)
     for m in _scan(LOWER_ADDRESS_RE, text, lwin):
-        grp = 1 if m.group(1) else 0
+        grp = 1 if m.group(1) else 2 if m.group(2) else 0
         yield m.start(grp), m.end(grp), "ADDRESS", "street address (lower case)"
     for m in _scan(STREET_NAME_RE, text, swin):
         yield m.start(), m.end(), "ADDRESS", "street name"

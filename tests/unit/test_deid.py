@@ -296,14 +296,15 @@ def test_corpus_floors() -> None:
     sc = bench_deid.evaluate(rows)
     recall, precision, _ = sc.overall()
     per = sc.per_category()
-    # floors a little below the current scores (recall 0.985, precision 0.991, NAME recall
-    # 0.993 / precision 0.983, DATE recall 0.998, ORG recall 0.941), so a regression fails CI
-    assert recall >= 0.98, recall
+    # floors a little below the current scores on all 725 notes, including the deliberately
+    # hard lower-case/ALL-CAPS batch zd (recall 0.976, precision 0.988, NAME recall 0.980 /
+    # precision 0.980, DATE recall 0.996, ORG recall 0.926), so a regression fails CI
+    assert recall >= 0.97, recall
     assert precision >= 0.985, precision
-    assert per["NAME"][0] >= 0.985, per["NAME"]
+    assert per["NAME"][0] >= 0.975, per["NAME"]
     assert per["NAME"][1] >= 0.975, per["NAME"]
     assert per["DATE"][0] >= 0.99, per["DATE"]
-    assert per["ORG"][0] >= 0.93, per["ORG"]
+    assert per["ORG"][0] >= 0.915, per["ORG"]
 
 
 # --- CLI -------------------------------------------------------------------------------
