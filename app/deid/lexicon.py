@@ -34,6 +34,13 @@ class Lexicon:
         # first names that are also ordinary words: need context to count as a name
         self.ambiguous_first: frozenset[str] = (self.first & self.english) | self.word_names
         # first-word -> longest phrase length, for multi-word phrase lookup
+        chains = _load("employer_chains.txt")
+        self.chains: frozenset[str] = frozenset(c for c in chains if not c.endswith("!"))
+        self.chains_cued: frozenset[str] = frozenset(c[:-1] for c in chains if c.endswith("!"))
+        self.chain_heads: dict[str, int] = {}
+        for phrase in self.chains | self.chains_cued:
+            parts = phrase.split()
+            self.chain_heads[parts[0]] = max(self.chain_heads.get(parts[0], 0), len(parts))
         self.author_heads: dict[str, int] = {}
         for phrase in self.authors:
             parts = phrase.split()

@@ -1092,6 +1092,21 @@ _GENERIC_SCHOOL_HEADS: Final = frozenset(
 _LOWER_STRONG_ORG_RE: Final = re.compile(
     r"\b(?:at|from|to|attends|attending|attended|in)\s+([a-z][a-z'’-]+(?: [a-z][a-z'’-]+)?)\s+$"
 )
+_CHAIN_PREPS: Final = frozenset("at for from with behind near outside inside".split())
+_CHAIN_AFTER_RE: Final = re.compile(
+    r"\s+(?:the\s+|a\s+|an\s+)?([\w'’&.-]+(?:[ ][\w'’&.-]+){0,3})"
+)
+_NEXT_WORD_RE: Final = re.compile(r"\s+([a-zA-Z]+)")
+_CHAIN_TAILS: Final = frozenset(
+    "hq headquarters warehouse store distribution center hub corporate".split()
+)
+_WORK_CUE_RE: Final = re.compile(
+    r"\b(?:work|works|worked|working|job|shift|shifts|hired|fired|manager|managers|cashier|"
+    r"employer|employed|drives|drove|driver|pilot|quit|laid off|applying|applied|interview|"
+    r"stocker|clerk|associate|career|promoted|retired|interns?|contractor|engineer|"
+    r"research|researcher|attendant|agent|rep)\b[^.;!?\n]*$",
+    re.I,
+)
 _LOWER_WORDS_RE: Final = re.compile(r"[a-z][a-z'’.-]*(?: [a-z][a-z'’.-]*){1,3}")
 _PLACE_RUN_PREPS: Final = frozenset("in from near outside around visiting to".split())
 _LOWER_PLACE_RUN_RE: Final = re.compile(
@@ -1500,6 +1515,19 @@ _LOWER_NICK_RE: Final = re.compile(
 )
 
 
+_NAMING_HEADS: Final = ("go", "nick", "aka", "a.k.a", "known", "call", "re")
+_NICK_CONTINUATIONS: Final = frozenset(
+    "since at in with and now because for on to mostly though but these these days".split()
+)
+_QUOTED_NICK_RE: Final = re.compile(
+    r"\b(?P<cue>goes by|go by|going by|nicknamed|aka|a\.k\.a\.|known as|called|"
+    r"calls (?:him|her|them)|cousin|brother|sister|uncle|aunt|friend|boyfriend|girlfriend|bf|"
+    r"gf|partner|husband|wife|dad|mom|grandma|grandpa|nephew|niece|roommate|re)\s+[\"“]"
+    r"(?P<nick>[a-z][\w'’-]*(?: [a-z][\w'’-]*){0,2})[\"”]"
+)
+_LOWER_AGE_PAREN_RE: Final = re.compile(
+    r"(?<![\w'’-])([a-z][a-z'’-]{1,})\s*\((?:\d{1,2}|[mf])[,)\s]"
+)
 _IS_RELATIVE_RE: Final = re.compile(
     r"(?<![\w'’-])([a-z][a-z]{2,})(?:['’]s|\s+is|\s+was)\s+(?:your|her|his|their|my|our)\s+"
     r"(?:(?:older|younger|big|little|baby|twin|half|step|best|oldest|youngest)\s+)?"
@@ -1613,12 +1641,44 @@ def _lower_nicknames(
             head = m.group("head")
             weak = head == "named" or head.startswith("known")  # "named shame", "known as"
             ok = not english or quoted or (ends and not weak)
+            if not ok and not weak and m.group("after") == " ":
+                nx_c = _NEXT_LOWER_RE.match(text, m.end("w"))
+                # "goes by bear since the army": the cue's object ends at a function word
+                ok = nx_c is not None and nx_c.group(1) in _NICK_CONTINUATIONS
         else:
             ok = ends
         if not ok:
             continue
         found.add(w)
         out.append((m.start("w"), m.end("w"), "NAME", "lower-case nickname after a naming cue"))
+    if '"' in text or "“" in text:
+        # a quoted lower-case nickname of up to three words after a naming cue or a
+        # relative: 'goes by "lil d"', 'his cousin "big mike"'
+        for m in _QUOTED_NICK_RE.finditer(text):
+            q_words = m.group("nick").split()
+            if any(w in FUNCTION_WORDS or w in LOWER_CUE_STOP for w in q_words):
+                continue
+            if not m.group("cue").startswith(_NAMING_HEADS) and all(
+                _is_english(lex, w) and w not in lex.first for w in q_words
+            ):
+                continue  # 'a new boyfriend "sometimes"': a word in quotes, not a name
+            if m.start("nick") in consumed_spans:
+                continue
+            found.update(q_words)
+            out.append((m.start("nick"), m.end("nick"), "NAME", "quoted nickname after a cue"))
+    for m in _LOWER_AGE_PAREN_RE.finditer(text):
+        w = m.group(1)
+        if (
+            w in FUNCTION_WORDS
+            or w in RELATIONS
+            or _is_english(lex, w)
+            or w in lex.never_name
+            or w in lex.regions
+            or m.start(1) in consumed_spans
+        ):
+            continue
+        found.add(w)
+        out.append((m.start(1), m.end(1), "NAME", "lower-case word before an age in brackets"))
     rel_matches: dict[int, re.Match[str]] = {}
     for t in toks:
         if t.low in _RELATIVE_TRIGGERS and not t.cap:
@@ -1808,6 +1868,34 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                     if ps <= toks[j].start < pe:
                         consumed[j] = True
                 break
+
+    # 1d. chains and large employers typed as words ("at the home depot", "drives for ups")
+    for i in range(n):
+        if toks[i].low not in _CHAIN_PREPS or consumed[i]:
+            continue
+        m = _CHAIN_AFTER_RE.match(text, toks[i].end)
+        if m is None:
+            continue
+        c_words = m.group(1).lower().split()
+        maxlen = lex.chain_heads.get(c_words[0].rstrip(".,;:!?)"), 0)
+        for k in range(min(maxlen, len(c_words)), 0, -1):
+            phrase = " ".join(c_words[:k]).rstrip(".,;:!?)")
+            cued = phrase in lex.chains_cued
+            if phrase not in lex.chains and not cued:
+                continue
+            if cued and not _WORK_CUE_RE.search(text, max(0, toks[i].start - 50), toks[i].start):
+                break
+            cs = m.start(1)
+            ce = cs + len(phrase)
+            nx_w = _NEXT_WORD_RE.match(text, ce)
+            if nx_w is not None and nx_w.group(1).lower() in _CHAIN_TAILS:
+                ce = nx_w.end(1)  # "target hq", "amazon warehouse"
+            out.append((cs, ce, "ORG", "chain or large employer"))
+            for j in range(i + 1, n):
+                if toks[j].start >= ce:
+                    break
+                consumed[j] = True
+            break
 
     # 2. organisations: capitalised run ending in an org suffix, or after an employer cue
     for i in caps:

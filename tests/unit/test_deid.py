@@ -297,14 +297,14 @@ def test_corpus_floors() -> None:
     recall, precision, _ = sc.overall()
     per = sc.per_category()
     # floors a little below the current scores on all 725 notes, including the deliberately
-    # hard lower-case/ALL-CAPS batch zd (recall 0.976, precision 0.988, NAME recall 0.980 /
-    # precision 0.980, DATE recall 0.996, ORG recall 0.926), so a regression fails CI
-    assert recall >= 0.97, recall
+    # hard lower-case/ALL-CAPS batch zd (recall 0.980, precision 0.990, NAME recall 0.982 /
+    # precision 0.984, DATE recall 0.996, ORG recall 0.939), so a regression fails CI
+    assert recall >= 0.975, recall
     assert precision >= 0.985, precision
     assert per["NAME"][0] >= 0.975, per["NAME"]
     assert per["NAME"][1] >= 0.975, per["NAME"]
     assert per["DATE"][0] >= 0.99, per["DATE"]
-    assert per["ORG"][0] >= 0.915, per["ORG"]
+    assert per["ORG"][0] >= 0.93, per["ORG"]
 
 
 # --- CLI -------------------------------------------------------------------------------
