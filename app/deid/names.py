@@ -1515,7 +1515,7 @@ _LOWER_NICK_RE: Final = re.compile(
 )
 
 
-_NAMING_HEADS: Final = ("go", "nick", "aka", "a.k.a", "known", "call", "re")
+_QUOTE_NAMING_CUES: Final = ("go", "nick", "aka", "a.k.a", "known", "call", "re")
 _NICK_CONTINUATIONS: Final = frozenset(
     "since at in with and now because for on to mostly though but these these days".split()
 )
@@ -1658,7 +1658,7 @@ def _lower_nicknames(
             q_words = m.group("nick").split()
             if any(w in FUNCTION_WORDS or w in LOWER_CUE_STOP for w in q_words):
                 continue
-            if not m.group("cue").startswith(_NAMING_HEADS) and all(
+            if not m.group("cue").startswith(_QUOTE_NAMING_CUES) and all(
                 _is_english(lex, w) and w not in lex.first for w in q_words
             ):
                 continue  # 'a new boyfriend "sometimes"': a word in quotes, not a name
@@ -1887,9 +1887,9 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 break
             cs = m.start(1)
             ce = cs + len(phrase)
-            nx_w = _NEXT_WORD_RE.match(text, ce)
-            if nx_w is not None and nx_w.group(1).lower() in _CHAIN_TAILS:
-                ce = nx_w.end(1)  # "target hq", "amazon warehouse"
+            nx_chain = _NEXT_WORD_RE.match(text, ce)
+            if nx_chain is not None and nx_chain.group(1).lower() in _CHAIN_TAILS:
+                ce = nx_chain.end(1)  # "target hq", "amazon warehouse"
             out.append((cs, ce, "ORG", "chain or large employer"))
             for j in range(i + 1, n):
                 if toks[j].start >= ce:
