@@ -18,6 +18,7 @@ possessive, the text gap before it) and :func:`find_names` runs ordered passes:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Final
 
@@ -1109,6 +1110,7 @@ _WORK_CUE_RE: Final = re.compile(
 )
 _LOWER_WORDS_RE: Final = re.compile(r"[a-z][a-z'’.-]*(?: [a-z][a-z'’.-]*){1,3}")
 _PLACE_RUN_PREPS: Final = frozenset("in from near outside around visiting to".split())
+_PHRASE_PREPS: Final = _PLACE_RUN_PREPS | _CHAIN_PREPS
 _LOWER_PLACE_RUN_RE: Final = re.compile(
     r"(?:\s+of)?\s+([a-z][a-z'’-]*(?:[ ][a-z][a-z'’.-]*){1,3})"
 )
@@ -1528,6 +1530,28 @@ _QUOTED_NICK_RE: Final = re.compile(
 _LOWER_AGE_PAREN_RE: Final = re.compile(
     r"(?<![\w'’-])([a-z][a-z'’-]{1,})\s*\((?:\d{1,2}|[mf])[,)\s]"
 )
+
+
+def _lower_age_parens(text: str) -> Iterator[re.Match[str]]:
+    """Matches of _LOWER_AGE_PAREN_RE, tried only just before each "(" (cheap to find)."""
+    i = text.find("(")
+    while i != -1:
+        if i + 1 < len(text) and (text[i + 1].isdigit() or text[i + 1] in "mf"):
+            m = _LOWER_AGE_PAREN_RE.search(text, max(0, i - 30), i + 5)
+            if m is not None:
+                yield m
+        i = text.find("(", i + 1)
+
+
+def _quoted_nicks(text: str) -> Iterator[re.Match[str]]:
+    """Matches of _QUOTED_NICK_RE, tried only just before each opening quote."""
+    for q in ('"', "“"):
+        i = text.find(q)
+        while i != -1:
+            m = _QUOTED_NICK_RE.search(text, max(0, i - 24), i + 40)
+            if m is not None and m.start("nick") == i + 1:
+                yield m
+            i = text.find(q, i + 1)
 _IS_RELATIVE_RE: Final = re.compile(
     r"(?<![\w'’-])([a-z][a-z]{2,})(?:['’]s|\s+is|\s+was)\s+(?:your|her|his|their|my|our)\s+"
     r"(?:(?:older|younger|big|little|baby|twin|half|step|best|oldest|youngest)\s+)?"
@@ -1654,7 +1678,7 @@ def _lower_nicknames(
     if '"' in text or "“" in text:
         # a quoted lower-case nickname of up to three words after a naming cue or a
         # relative: 'goes by "lil d"', 'his cousin "big mike"'
-        for m in _QUOTED_NICK_RE.finditer(text):
+        for m in _quoted_nicks(text):
             q_words = m.group("nick").split()
             if any(w in FUNCTION_WORDS or w in LOWER_CUE_STOP for w in q_words):
                 continue
@@ -1666,7 +1690,7 @@ def _lower_nicknames(
                 continue
             found.update(q_words)
             out.append((m.start("nick"), m.end("nick"), "NAME", "quoted nickname after a cue"))
-    for m in _LOWER_AGE_PAREN_RE.finditer(text):
+    for m in _lower_age_parens(text):
         w = m.group(1)
         if (
             w in FUNCTION_WORDS
@@ -1822,10 +1846,11 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 break
 
     # 1b. authors typed in lower case ("reading kristin neff"): never names
-    for i in lowers:
+    author_heads = lex.author_heads
+    for i in [j for j in lowers if toks[j].low in author_heads]:
         if consumed[i]:
             continue
-        maxlen = lex.author_heads.get(toks[i].low, 0)
+        maxlen = author_heads[toks[i].low]
         if maxlen < 2:
             continue
         m_auth = _LOWER_WORDS_RE.match(text, toks[i].start)
@@ -1844,7 +1869,8 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 break
 
     # 1c. multi-word places typed in lower case after a place preposition ("in eau claire")
-    for i in lowers:
+    phrase_preps = [j for j in lowers if toks[j].low in _PHRASE_PREPS]
+    for i in phrase_preps:
         if toks[i].low not in _PLACE_RUN_PREPS:
             continue
         m = _LOWER_PLACE_RUN_RE.match(text, toks[i].end)
@@ -1870,7 +1896,7 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 break
 
     # 1d. chains and large employers typed as words ("at the home depot", "drives for ups")
-    for i in range(n):
+    for i in phrase_preps:
         if toks[i].low not in _CHAIN_PREPS or consumed[i]:
             continue
         m = _CHAIN_AFTER_RE.match(text, toks[i].end)

@@ -241,7 +241,7 @@ LOWER_ADDRESS_RE: Final = re.compile(
     r"((?:[nsew]\.?\s+)?(?:\d{1,3}(?:st|nd|rd|th)|[a-z]{3,})\s+"
     r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|court|ct|circle|cir|"
     r"terrace|parkway|pkwy|highway|hwy)(?:\s\d{1,4}\b|\s[nsew](?=[\s,.;]))?)\b(?!-)"
-    r"|(?<=corner of )((?:\d{1,3}(?:st|nd|rd|th)|[a-z]{3,}) (?:and|&) [a-z]{3,})\b"
+
     r"|\b(?:route|rte|highway|hwy|interstate|county road|county rd|state road)\s?\d{1,4}\b"
 )
 STREET_NAME_RE: Final = re.compile(
@@ -249,11 +249,14 @@ STREET_NAME_RE: Final = re.compile(
     rf"{_STREET_SUFFIX_FULL}(?![\w])"
     r"|\b(?:[NSEW]\.?|North|South|East|West)\s+\d{1,3}(?:st|nd|rd|th)\s+"
     r"(?:Street|St|Avenue|Ave|Road|Rd|Place|Pl|Drive|Dr|Boulevard|Blvd)\b\.?"
-    r"|(?:(?<=corner of )|(?<=intersection of )|(?<=corners of ))"
-    r"(?:\d{1,3}(?:st|nd|rd|th)|[A-Z][a-z]+)(?:\s+[A-Z][a-z]+)?\s+(?:and|&)\s+"
-    r"(?:\d{1,3}(?:st|nd|rd|th)|[A-Z][a-z]+)(?:\s+[A-Z][a-z]+)?\b"
     r"|\b(?:\d{1,6}\s+)?(?:Rue|Calle|Avenida|Via|Camino|Rua)\s+(?:de\s+(?:la\s+)?|del\s+)?[A-Z][\w'-]+"
     r"(?:\s+[A-Z][\w'-]+)?"
+)
+# after "corner of": "5th and Sycamore", "Lexington and Larpenteur", "franklin and chicago"
+INTERSECTION_RE: Final = re.compile(
+    r"(?:\d{1,3}(?:st|nd|rd|th)|[A-Z][a-z]+)(?:\s+[A-Z][a-z]+)?\s+(?:and|&)\s+"
+    r"(?:\d{1,3}(?:st|nd|rd|th)|[A-Z][a-z]+)(?:\s+[A-Z][a-z]+)?\b"
+    r"|(?:\d{1,3}(?:st|nd|rd|th)|[a-z]{3,}) (?:and|&) [a-z]{3,}\b(?!\s+(?:the|a|an)\b)"
 )
 _LOWER_STREET_GATE_RE: Final = re.compile(
     r" (?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|"
@@ -766,10 +769,17 @@ def find_places(
         lwin = _merge((g.span() for g in _LOWER_STREET_GATE_RE.finditer(text)), text, 60, 30)
         swin = _merge((g.span() for g in _STREET_GATE_RE.finditer(text)), text, 40, 40)
     for m in _scan(LOWER_ADDRESS_RE, text, lwin):
-        grp = 1 if m.group(1) else 2 if m.group(2) else 0
+        grp = 1 if m.group(1) else 0
         yield m.start(grp), m.end(grp), "ADDRESS", "street address (lower case)"
     for m in _scan(STREET_NAME_RE, text, swin):
         yield m.start(), m.end(), "ADDRESS", "street name"
+    for key in ("corner of ", "intersection of ", "corners of "):
+        i = text.find(key)
+        while i != -1:
+            cm = INTERSECTION_RE.match(text, i + len(key))
+            if cm is not None:
+                yield cm.start(), cm.end(), "ADDRESS", "street intersection"
+            i = text.find(key, i + 1)
     for m in _scan(_ZIP_VALUE_RE, text, _with(prof, run=5)):
         s, e = m.span()
         if (s and (text[s - 1].isalnum() or text[s - 1] in "-_")) or (
