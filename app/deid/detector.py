@@ -35,6 +35,20 @@ _MERGE_GAP: Final = frozenset({"NAME", "ORG", "LOCATION", "ADDRESS"})
 _CONTRACTION_RE: Final = re.compile(r"(?:^|\s+)[A-Za-z]+(?:n['’]t|['’](?:re|ve|ll|d|m))$")
 
 
+# National resources named like people or places: never PHI ("The Trevor Project").
+_NATIONAL_RESOURCE_RE: Final = re.compile(
+    r"(?i:trevor project|crisis text line|trans lifeline|mayo clinic diet|"
+    r"salvation army|red cross|planned parenthood|meals on wheels|big brothers big sisters)"
+)
+
+
+def _national_resource(text: str, s: Span) -> bool:
+    if s[2] not in ("NAME", "ORG", "LOCATION"):
+        return False
+    m = _NATIONAL_RESOURCE_RE.search(text, max(0, s[0] - 24), min(len(text), s[1] + 24))
+    return m is not None and m.start() <= s[0] and s[1] <= m.end()
+
+
 def _trim_contraction(text: str, s: Span) -> Span:
     """A NAME never ends in a contraction: "jen hasn't" -> "jen"; "doesn't" -> nothing."""
     if s[2] != "NAME" or "'" not in text[s[0] : s[1]] and "’" not in text[s[0] : s[1]]:
@@ -53,7 +67,7 @@ def _resolve(text: str, spans: list[Span]) -> list[Finding]:
         for s in spans
         if 0 <= s[0] < s[1] <= len(text) and text[s[0] : s[1]].strip()
     ]
-    spans = [s for s in spans if s[0] < s[1]]
+    spans = [s for s in spans if s[0] < s[1] and not _national_resource(text, s)]
     # keep the highest-priority, then longest, span of each overlapping group
     spans.sort(key=lambda s: (-PRIORITY[s[2]], -(s[1] - s[0]), s[0]))
     taken: list[Span] = []

@@ -974,6 +974,8 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
             return True
         if not (w.cap or w.low in ("and", "&", "cognitive", "unified", "brief")):
             break
+        if w.possessive and w.low not in lex.eponyms:
+            break  # "Gwendolyn Asare's plan": a person's, unless the owner is an author
         j += 1
         steps += 1
     # inside parentheses right after a method / acronym: "CBT-E (Fairburn)"
@@ -1512,7 +1514,7 @@ _LOWER_NICK_RE: Final = re.compile(
     r"\b(?:(?P<head>nicknamed|named|aka|goes\s+by|go\s+by|going\s+by|known\s+as)"
     r"|(?P<is>(?:name|nickname)\s+is)"
     r"|(?P<caller>everyone|everybody|people|family|friends|they|we)\s+(?:all\s+)?"
-    r"(?:calls?|called)\s+(?:her|him|them))"
+    r"(?:calls?|called)\s+(?:her|him|them)|(?:call|calls)\s+me)"
     r"\s+(?P<q>[\"“'‘]?)(?P<w>[a-z][a-z]+(?:-[a-z]+)?)(?P<q2>[\"”'’]?)(?P<after>.?)",
 )
 
@@ -2504,8 +2506,10 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 t.label = "NAME"
                 t.reason = "all-caps name from name list"
             continue
-        if low in lex.eponyms:
-            continue
+        if low in lex.eponyms or (
+            low.endswith("s") and low[:-1] in lex.eponyms and i and toks[i - 1].low == "the"
+        ):
+            continue  # "the Gottmans recommend …": the authors as a couple
         if (
             (pv0_art := (toks[i - 1] if i else None)) is not None
             and pv0_art.low in ("a", "an")

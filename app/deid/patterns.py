@@ -89,6 +89,7 @@ NUM_DATE_RE: Final = re.compile(
     r"|(?<![\w/.-])(0?[1-9]|1[0-2])/((?:19|20)\d\d)(?![\w/])"
     r"|(?<![\w/.-])((?:19|20)\d\d)-(0[1-9]|1[0-2])(?![\w/-])"
 )
+_DOSE_AFTER_RE: Final = re.compile(r"\s?(?:mg|mcg|µg|ml|mL|g|units?|iu|IU|mmHg)\b")
 _RATING_CUE_RE: Final = re.compile(
     r"(rat(?:ed|ing|es)?|scale|score[ds]?|out of|pain|mood|anxiety|suds|level|intensity|"
     r"urge|craving|distress|confidence|importance|readiness|sleep)\W{0,3}(?:\w+\W+){0,3}$",
@@ -581,6 +582,8 @@ def find_dates(
         if m.group(9) or m.group(11):
             yield m.start(), m.end(), "DATE", "month and year"
             continue
+        if _DOSE_AFTER_RE.match(text, m.end()):
+            continue  # "buprenorphine/naloxone 16/4 mg": a combination dose
         a, sep, b, y = int(m.group(1)), m.group(2), int(m.group(3)), m.group(4)
         if not (1 <= a <= 31 and 1 <= b <= 31 and (a <= 12 or b <= 12)):
             continue
