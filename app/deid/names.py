@@ -36,6 +36,15 @@ TITLES: Final = frozenset(
     " counsellor deacon elder bishop captain sergeant sgt lt lieutenant det capt cpl pvt maj"
     " col gen cmdr chaplain tía tío padre madre doña señora señor hermano hermana avó avô vovó"
     " vovô tante oncle nani dadi".split()
+) | frozenset(
+    # kinship words from other languages, used as titles ("Khala Rubina", "Tito Boyet") or
+    # on their own for a relative ("her yiayia", "Hooyo and Aabe"): never names themselves
+    """amma appa ammi abba ummi umma abbu biji bauji dada dadu nanu nanaji
+    naniji dadaji chacha chachi mamu mami mamaji khala khalu phuphi phupho bhua bua bhabhi
+    hooyo aabe aabo ayeeyo awoowe halmoni halmeoni harabeoji omma eomma abeoji yiayia yiayiá
+    pappou papou teta jiddo jeddo sitti sittu paati thatha ammamma achan amma-ji aunty
+    babcia dziadek baba-ji obaachan ojiisan nainai yeye laolao laoye popo gonggong ahma
+    akong lolo ate kuya manang manong bà ông nội ngoại cô chú dì""".split()
 )
 # Titles strong enough to override the eponym list (Mr. Miller is a person).
 STRONG_TITLES: Final = frozenset("mr mrs ms miss mx mister dr".split())
@@ -136,7 +145,8 @@ ORG_SUFFIXES: Final = frozenset(
     robotics telecom wireless communications publishing printing architects engineering
     staffing janitorial movers towing collision marine bancorp credit lending mortgage
     financial securities capital investments pizzeria taqueria cantina bbq nursery exteriors
-    interiors remodeling homes roofing corps service hub collective hq headquarters""".split()
+    interiors remodeling homes roofing corps service hub collective hq headquarters
+    collegiate polytechnic joinery""".split()
 )
 _CUE_LAST: Final = frozenset("at for by from to with in the".split())
 ORG_CUE_WORDS: Final = frozenset(
@@ -3038,6 +3048,23 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
     if ":" in text and _has_list_label(text):
         out.extend(_label_lists(text, toks))
 
+    # 4c. a nickname in brackets right after a name: "Harpreet Kaur Sandhu (Harp)"
+    for i in range(1, n):
+        t = toks[i]
+        if (
+            t.label is None
+            and t.cap
+            and t.gap_before == " ("
+            and toks[i - 1].label == "NAME"
+            and text[t.end : t.end + 1] == ")"
+            and t.low not in ALWAYS_SKIP
+            and t.low not in RELATIONS
+            and t.low not in lex.never_name
+            and t.low not in FUNCTION_WORDS
+            and t.text[1:].islower()  # not "(PhD)", "(LCSW)"
+        ):
+            t.label, t.reason = "NAME", "nickname in brackets after a name"
+
     # 5. propagation: other mentions of a confirmed name
     confirmed: dict[str, bool] = {}
     lower_names = {t.low for t in toks if t.label == "NAME" and not t.cap}
@@ -3134,7 +3161,8 @@ _INITIALS_RE: Final = re.compile(r"[A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?(?!\w)")
 
 _MONTHISH: Final = MONTH_NAMES | HOLIDAY_WORDS | frozenset({"new", "sept"})
 _STREET_GATE_WORDS: Final = STREET_WORDS | frozenset(
-    "corner intersection rue calle avenida via camino rua apt apartment unit suite".split()
+    "corner intersection rue calle avenida via camino rua apt apartment unit suite chemin flat"
+    " app".split()
 )
 _HOLIDAY_GATE_WORDS: Final = frozenset(
     """thanksgiving christmas xmas year easter halloween juneteenth day july friday wednesday

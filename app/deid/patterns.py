@@ -67,7 +67,10 @@ PHONE_RE: Final = re.compile(
     r"(?:\s*(?:x|ext\.?|extension)\s*\d{1,5})?(?![\w-])"
     r"|(?<![\w-])\d{3}-\d{4}(?![\w-])"
     r"|(?<![\w-])\d{10}(?![\w-])"
-    r"|(?<![\w-])(?:\+44\s?|0)\d{2,4}\s?\d{3}\s?\d{3,4}(?![\w-])",
+    r"|(?<![\w-])(?:\+44\s?|0)\d{2,4}\s?\d{3}\s?\d{3,4}(?![\w-])"
+    # international and trunk-prefixed groups: +61 2 5550 3812, +44 20 5550 3321, (03) 5550 1946
+    r"|(?<![\w-])\+\d{1,3}(?:[\s.-]?\(?\d{1,4}\)?){2,4}(?![\w-])"
+    r"|(?<![\w-])\(0\d{1,4}\)\s?\d{3,4}[\s-]?\d{3,4}(?![\w-])",
     _I,
 )
 FAX_CUE_RE: Final = re.compile(r"\bfax(?:ed)?\b", _I)
@@ -157,7 +160,7 @@ ORDINAL_DATE_RE: Final = re.compile(
 )
 HOLIDAY_RE: Final = re.compile(
     r"(?:Thanksgiving(?: (?:Day|Eve|weekend|break|dinner))?|Christmas(?: (?:Eve|Day|morning))?"
-    r"|Xmas|New Year[’']?s(?: (?:Eve|Day))?|Easter(?: (?:Sunday|weekend))?|Halloween"
+    r"|Xmas|New Year[’']?s(?: (?:Eve|Day))?|(?:Orthodox )?Easter(?: (?:Sunday|weekend))?|Halloween"
     r"|Juneteenth|Valentine[’']?s Day"
     r"|Mother[’']?s Day|Father[’']?s Day|Memorial Day|Labor Day|Veterans[’']? Day"
     r"|Independence Day|(?:Fourth|4th) of July|MLK Day|Martin Luther King(?: Jr\.?)? Day"
@@ -175,9 +178,10 @@ HOLIDAY_RE: Final = re.compile(
 )
 # Religious observances that are often discussed as practices: only dates after a time word.
 OBSERVANCE_RE: Final = re.compile(
-    r"(?:on|during|over|at|since|until|after|before|through|around|by|last|this|next|"
+    r"(?i:on|during|over|at|since|until|after|before|through|around|by|last|this|next|"
     r"for|from|throughout|near)\s+"
-    r"((?:Hanukkah|Chanukah|Passover|Yom Kippur|Rosh Hashanah|Ramadan|Eid(?: al-(?:Fitr|Adha))?"
+    r"((?:Hanukkah|Chanukah|Passover|Yom Kippur|Rosh Hashanah|Ramadan"
+    r"|Eid(?: (?:al|ul|el)-(?:Fitr|Adha))?|Vaisakhi|Baisakhi|Wigilia|Tết|Nowruz"
     r"|Diwali|Kwanzaa|(?:Lunar|Chinese) New Year|Tet|Nowruz|Holi|Purim|Lent)(?![\w]))"
 )
 
@@ -230,7 +234,7 @@ ADDRESS_RE: Final = re.compile(
     rf"(?:{_NOT_MONTH}(?:\d{{1,3}}(?:st|nd|rd|th)|[A-Z][A-Za-z'.-]*)\s+){{1,4}}"
     rf"{_STREET_SUFFIX}\b\.?(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b\.?)?{_UNIT}"
     r"|\b(?:P\.?\s?O\.?\s+Box|PO Box|Post Office Box)\s+\d{1,6}\b"
-    r"|\b(?:Apt|Apartment|Unit|Suite)\.?\s*#?\s*\d{1,5}[A-Za-z]?\b"
+    r"|\b(?:Apt|Apartment|Unit|Suite|Flat|app)\.?\s*#?\s*\d{1,5}[A-Za-z]?\b"
     r"|\b(?:Route|Rte\.?|Highway|Hwy\.?|Interstate|County Road|State Road)\s?\d{1,4}\b"
 )
 LOWER_ADDRESS_RE: Final = re.compile(
@@ -250,7 +254,8 @@ STREET_NAME_RE: Final = re.compile(
     rf"{_STREET_SUFFIX_FULL}(?![\w])"
     r"|\b(?:[NSEW]\.?|North|South|East|West)\s+\d{1,3}(?:st|nd|rd|th)\s+"
     r"(?:Street|St|Avenue|Ave|Road|Rd|Place|Pl|Drive|Dr|Boulevard|Blvd)\b\.?"
-    r"|\b(?:\d{1,6}\s+)?(?:Rue|Calle|Avenida|Via|Camino|Rua)\s+(?:de\s+(?:la\s+)?|del\s+)?[A-Z][\w'-]+"
+    r"|\b(?:\d{1,6}\s+)?(?:Rue|Calle|Avenida|Via|Camino|Rua|rue|chemin|Chemin|boulevard|avenue)\s+"
+    r"(?:de\s+(?:la\s+)?|del\s+|des\s+|du\s+)?[A-Z][\w'-]+"
     r"(?:\s+[A-Z][\w'-]+)?"
 )
 # after "corner of": "5th and Sycamore", "Lexington and Larpenteur", "franklin and chicago"
@@ -273,6 +278,13 @@ _ZIP_VALUE_RE: Final = re.compile(r"\d{5}(?:-\d{4})?")
 _ZIP_AFTER_STREET_RE: Final = re.compile(
     r"\b\d{1,6}\s+(?:[\w.]+\s+){1,4}(?i:st|ave|rd|dr|ln|blvd|street|avenue|road|drive|lane|"
     r"way|ct|court|pl|place)\.?,?\s+$"
+)
+_ZIP_AFTER_UNIT_RE: Final = re.compile(r"\b(?i:apt|apartment|unit|suite|ste|flat)\.? ?#?\w{1,5}, $")
+_AU_POSTCODE_RE: Final = re.compile(r"(?<![\w-])\d{4}(?![\w-])")
+_AU_STREET_TOWN_RE: Final = re.compile(
+    r"\b(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Parade|Pde|Crescent|"
+    r"Cres|Highway|Hwy|Terrace|Tce|Close|Way|Grove|Gr)\.?,\s+(?:[A-Z][a-z]+\s){1,2}$"
+    r"|\b(?:lives|living|live|moved) in (?:[A-Z][a-z]+\s){1,2}$"
 )
 _ZIP_TOWN_RE: Final = re.compile(r"[A-Za-z][a-z]+,?\s$")
 _ZIP_STREET_RE: Final = re.compile(
@@ -602,6 +614,13 @@ def find_dates(
                 continue
             if a < b <= 8 and not prep:
                 continue
+            if (
+                prep
+                and b <= 10
+                and a <= b
+                and _same_denominator_nearby(text, m.start(), m.end(), b)
+            ):
+                continue  # "urges at 2/5 most days, down from 4/5": a rating
             if not prep and (
                 _COUNT_AFTER_RE.match(text, m.end())
                 or (
@@ -726,6 +745,12 @@ LOWER_SAINT_RE: Final = re.compile(
     r"st\. [a-z]+['’]s(?: (?:lutheran|catholic|episcopal|methodist|church|parish|school|"
     r"academy|hospital|cathedral|chapel|elementary|high))?\b"
 )
+_SCHOOL_PREP_RE: Final = re.compile(r"\b(?i:at|to|from|attends|attend|attended|in)\s$")
+NYC_SCHOOL_RE: Final = re.compile(r"(?:PS|P\.S\.|MS|IS|JHS) \d{1,3}\b(?!\s*(?:mg|%|points?))")
+FOREIGN_UNIVERSITY_RE: Final = re.compile(
+    r"\bUniversit(?:é|y|ät|at|à|ad|ade)\s+(?:de\s+|of\s+|du\s+|del?\s+|da\s+|di\s+)?"
+    r"(?:la\s+)?[A-Z][\w'’-]+(?:[ -][A-Z][\w'’-]+)?"
+)
 OUR_LADY_RE: Final = re.compile(
     r"\bOur Lady (?:of|Queen of|Star of|Help of)(?: the)?(?: [A-Z][\w'’-]+){1,3}"
     r"|\bOUR LADY OF(?: THE)?(?: [A-Z'’-]+){1,3}"
@@ -749,6 +774,9 @@ def find_places(
         prof = _profile(text, dwin)
     for m in _scan(UK_POSTCODE_RE, text, dwin):
         yield m.start(), m.end(), "ZIP", "UK or Canadian postcode"
+    for m in _scan(_AU_POSTCODE_RE, text, _with(prof, run=4)):
+        if _AU_STREET_TOWN_RE.search(text, max(0, m.start() - 50), m.start()):
+            yield m.start(), m.end(), "ZIP", "postcode after a suburb"
     i = text.find("play")
     while i != -1:
         tm = TEAM_RE.match(text, i)
@@ -761,6 +789,16 @@ def find_places(
         if sm is not None and (i == 0 or not text[i - 1].isalnum()):
             yield sm.start(), sm.end(), "ORG", "saint's name used for a church/school (lower case)"
         i = text.find("st. ", i + 4)
+    for key in ("PS ", "P.S. ", "MS ", "IS ", "JHS "):
+        i = text.find(key)
+        while i != -1:
+            sm = NYC_SCHOOL_RE.match(text, i)
+            if sm is not None and _SCHOOL_PREP_RE.search(text, max(0, i - 12), i):
+                yield sm.start(), sm.end(), "ORG", "numbered public school"
+            i = text.find(key, i + 1)
+    if "Universit" in text:
+        for m in FOREIGN_UNIVERSITY_RE.finditer(text):
+            yield m.start(), m.end(), "ORG", "named university"
     if "Our Lady" in text or "OUR LADY" in text:
         for m in OUR_LADY_RE.finditer(text):
             yield m.start(), m.end(), "ORG", "named parish or church"
@@ -793,7 +831,9 @@ def find_places(
             yield s, e, "ZIP", "ZIP code after state"
         elif _ZIP_CITY_RE.search(text, max(0, s - 40), s):
             yield s, e, "ZIP", "ZIP code after city"
-        elif _ZIP_AFTER_STREET_RE.search(text, max(0, s - 60), s):
+        elif _ZIP_AFTER_STREET_RE.search(text, max(0, s - 60), s) or _ZIP_AFTER_UNIT_RE.search(
+            text, max(0, s - 20), s
+        ):
             yield s, e, "ZIP", "ZIP code after a street address"
         elif _ZIP_TOWN_RE.search(text, max(0, s - 40), s) and _ZIP_STREET_RE.search(
             text, max(0, s - 90), s
@@ -810,7 +850,10 @@ _ID_CUES: Final = frozenset(
     sin health-card complaint incident grievance citation warrant petition diversion probation
     parole ohip ramq phn msp bsn""".split()
 )
-_ID_FILLERS: Final = frozenset("number no num is was of code # ending last four digits".split())
+_ID_FILLERS: Final = frozenset(
+    "number no num is was of code # ending last four digits".split()
+)
+_ID_MORE_GROUPS_RE: Final = re.compile(r"(?: \d{1,6}(?![\w/.-]\w)){1,3}")
 _PREV_WORDS_RE: Final = re.compile(r"[A-Za-z][A-Za-z'-]*|#")
 
 
@@ -859,6 +902,9 @@ def find_ids(
         if e < len(text) and (text[e].isalnum() or text[e] == "_"):
             continue
         if _id_cued(text, s):
+            more = _ID_MORE_GROUPS_RE.match(text, e)
+            if more is not None:
+                e = more.end()  # "Medicare 2951 60143 1", "PHN 9876 543 210"
             yield s, e, "ID", "number after an identifier keyword"
     for m in _scan(LONG_NUM_RE, text, _with(prof, run=5)):
         yield m.start(), m.end(), "ID", "long number"
