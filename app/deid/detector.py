@@ -42,11 +42,15 @@ _NATIONAL_RESOURCE_RE: Final = re.compile(
 )
 
 
-def _national_resource(text: str, s: Span) -> bool:
-    if s[2] not in ("NAME", "ORG", "LOCATION"):
-        return False
-    m = _NATIONAL_RESOURCE_RE.search(text, max(0, s[0] - 24), min(len(text), s[1] + 24))
-    return m is not None and m.start() <= s[0] and s[1] <= m.end()
+# case-insensitive enough: the distinctive middle of each name (a cheap pre-check)
+_NATIONAL_RESOURCE_KEYS: Final = (
+    "roject", "ROJECT", "ifeline", "IFELINE", "ext Line", "ext line", "ayo Clinic",
+    "ayo clinic", "alvation", "ed Cross", "ed cross", "arenthood", "heels", "rothers",
+)
+
+
+def _national_resource(nat: list[tuple[int, int]], s: Span) -> bool:
+    return s[2] in ("NAME", "ORG", "LOCATION") and any(a <= s[0] and s[1] <= b for a, b in nat)
 
 
 def _trim_contraction(text: str, s: Span) -> Span:
@@ -63,11 +67,16 @@ def _trim_contraction(text: str, s: Span) -> Span:
 
 def _resolve(text: str, spans: list[Span]) -> list[Finding]:
     spans = [
-        _trim_contraction(text, s)
+        _trim_contraction(text, s) if s[2] == "NAME" else s
         for s in spans
         if 0 <= s[0] < s[1] <= len(text) and text[s[0] : s[1]].strip()
     ]
-    spans = [s for s in spans if s[0] < s[1] and not _national_resource(text, s)]
+    nat = (
+        [m.span() for m in _NATIONAL_RESOURCE_RE.finditer(text)]
+        if any(k in text for k in _NATIONAL_RESOURCE_KEYS)
+        else []
+    )
+    spans = [s for s in spans if s[0] < s[1] and not (nat and _national_resource(nat, s))]
     # keep the highest-priority, then longest, span of each overlapping group
     spans.sort(key=lambda s: (-PRIORITY[s[2]], -(s[1] - s[0]), s[0]))
     taken: list[Span] = []

@@ -18,6 +18,7 @@ possessive, the text gap before it) and :func:`find_names` runs ordered passes:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Final
@@ -1122,7 +1123,22 @@ _WORK_CUE_RE: Final = re.compile(
 )
 _LOWER_WORDS_RE: Final = re.compile(r"[a-z][a-z'’.-]*(?: [a-z][a-z'’.-]*){1,3}")
 _PLACE_RUN_PREPS: Final = frozenset("in from near outside around visiting to".split())
+_TRIGGER_CACHE: dict[int, frozenset[str]] = {}
+
+
+def _phrase_triggers(lex: Lexicon) -> frozenset[str]:
+    """Lower-case words that start a lower-case author, place or chain look-up."""
+    got = _TRIGGER_CACHE.get(id(lex))
+    if got is None:
+        got = _TRIGGER_CACHE[id(lex)] = frozenset(lex.author_heads) | _PHRASE_PREPS
+    return got
+
+
+def _tok_start(t: Tok) -> int:
+    return t.start
 _PHRASE_PREPS: Final = _PLACE_RUN_PREPS | _CHAIN_PREPS
+# the word after a preposition, skipping an article (group 2); group 1 is the article
+_FIRST_WORD_RE: Final = re.compile(r"(?:\s+(the|a|an)(?=\s))?\s+([\w'’&.-]+)")
 _LOWER_PLACE_RUN_RE: Final = re.compile(
     r"(?:\s+of)?\s+([a-z][a-z'’-]*(?:[ ][a-z][a-z'’.-]*){1,3})"
 )
@@ -1859,8 +1875,10 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
 
     # 1b. authors typed in lower case ("reading kristin neff"): never names
     author_heads = lex.author_heads
-    for i in [j for j in lowers if toks[j].low in author_heads]:
-        if consumed[i]:
+    phrase_triggers = _phrase_triggers(lex)
+    lower_trig = [j for j in lowers if toks[j].low in phrase_triggers]
+    for i in lower_trig:
+        if consumed[i] or toks[i].low not in author_heads:
             continue
         maxlen = author_heads[toks[i].low]
         if maxlen < 2:
@@ -1881,9 +1899,15 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 break
 
     # 1c. multi-word places typed in lower case after a place preposition ("in eau claire")
-    phrase_preps = [j for j in lowers if toks[j].low in _PHRASE_PREPS]
+    phrase_preps = [j for j in lower_trig if toks[j].low in _PHRASE_PREPS]
     for i in phrase_preps:
         if toks[i].low not in _PLACE_RUN_PREPS:
+            continue
+        fw = _FIRST_WORD_RE.match(text, toks[i].end)
+        if fw is None or (
+            fw.group(2) not in heads
+            and not (fw.group(1) == "the" and "the " + fw.group(2) in lex.places)
+        ):
             continue
         m = _LOWER_PLACE_RUN_RE.match(text, toks[i].end)
         if m is None or m.group(1).split(" ", 1)[0] not in heads:
@@ -1910,6 +1934,9 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
     # 1d. chains and large employers typed as words ("at the home depot", "drives for ups")
     for i in phrase_preps:
         if toks[i].low not in _CHAIN_PREPS or consumed[i]:
+            continue
+        fw = _FIRST_WORD_RE.match(text, toks[i].end)
+        if fw is None or fw.group(2).lower().rstrip(".,;:!?)") not in lex.chain_heads:
             continue
         m = _CHAIN_AFTER_RE.match(text, toks[i].end)
         if m is None:
@@ -3049,12 +3076,16 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
         out.extend(_label_lists(text, toks))
 
     # 4c. a nickname in brackets right after a name: "Harpreet Kaur Sandhu (Harp)"
-    for i in range(1, n):
+    paren = text.find(" (")
+    while paren != -1:
+        i = bisect_left(toks, paren + 2, key=_tok_start)
+        paren = text.find(" (", paren + 2)
+        if not 0 < i < n or text[toks[i].start - 2 : toks[i].start] != " (":
+            continue
         t = toks[i]
         if (
             t.label is None
             and t.cap
-            and t.gap_before == " ("
             and toks[i - 1].label == "NAME"
             and text[t.end : t.end + 1] == ")"
             and t.low not in ALWAYS_SKIP

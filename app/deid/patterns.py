@@ -746,9 +746,11 @@ LOWER_SAINT_RE: Final = re.compile(
     r"academy|hospital|cathedral|chapel|elementary|high))?\b"
 )
 _SCHOOL_PREP_RE: Final = re.compile(r"\b(?i:at|to|from|attends|attend|attended|in)\s$")
-NYC_SCHOOL_RE: Final = re.compile(r"(?:PS|P\.S\.|MS|IS|JHS) \d{1,3}\b(?!\s*(?:mg|%|points?))")
+NYC_SCHOOL_SCAN_RE: Final = re.compile(
+    r"\b(?:PS|P\.S\.|MS|IS|JHS) \d{1,3}\b(?!\s*(?:mg|%|points?))"
+)
 FOREIGN_UNIVERSITY_RE: Final = re.compile(
-    r"\bUniversit(?:é|y|ät|at|à|ad|ade)\s+(?:de\s+|of\s+|du\s+|del?\s+|da\s+|di\s+)?"
+    r"Universit(?:é|y|ät|at|à|ad|ade)\s+(?:de\s+|of\s+|du\s+|del?\s+|da\s+|di\s+)?"
     r"(?:la\s+)?[A-Z][\w'’-]+(?:[ -][A-Z][\w'’-]+)?"
 )
 OUR_LADY_RE: Final = re.compile(
@@ -774,9 +776,12 @@ def find_places(
         prof = _profile(text, dwin)
     for m in _scan(UK_POSTCODE_RE, text, dwin):
         yield m.start(), m.end(), "ZIP", "UK or Canadian postcode"
-    for m in _scan(_AU_POSTCODE_RE, text, _with(prof, run=4)):
-        if _AU_STREET_TOWN_RE.search(text, max(0, m.start() - 50), m.start()):
-            yield m.start(), m.end(), "ZIP", "postcode after a suburb"
+    if gates is None or gates.street or " in " in text:
+        for m in _scan(_AU_POSTCODE_RE, text, _with(prof, run=4)):
+            if text[m.start() - 1 : m.start()] == " " and _AU_STREET_TOWN_RE.search(
+                text, max(0, m.start() - 50), m.start()
+            ):
+                yield m.start(), m.end(), "ZIP", "postcode after a suburb"
     i = text.find("play")
     while i != -1:
         tm = TEAM_RE.match(text, i)
@@ -789,16 +794,16 @@ def find_places(
         if sm is not None and (i == 0 or not text[i - 1].isalnum()):
             yield sm.start(), sm.end(), "ORG", "saint's name used for a church/school (lower case)"
         i = text.find("st. ", i + 4)
-    for key in ("PS ", "P.S. ", "MS ", "IS ", "JHS "):
-        i = text.find(key)
-        while i != -1:
-            sm = NYC_SCHOOL_RE.match(text, i)
-            if sm is not None and _SCHOOL_PREP_RE.search(text, max(0, i - 12), i):
-                yield sm.start(), sm.end(), "ORG", "numbered public school"
-            i = text.find(key, i + 1)
-    if "Universit" in text:
-        for m in FOREIGN_UNIVERSITY_RE.finditer(text):
-            yield m.start(), m.end(), "ORG", "named university"
+    nyc = "S " in text or "P.S." in text
+    for sm in _scan(NYC_SCHOOL_SCAN_RE, text, dwin) if nyc else ():
+        if _SCHOOL_PREP_RE.search(text, max(0, sm.start() - 12), sm.start()):
+            yield sm.start(), sm.end(), "ORG", "numbered public school"
+    i = text.find("Universit")
+    while i != -1:
+        um = FOREIGN_UNIVERSITY_RE.match(text, i)
+        if um is not None and text[i + 9 : i + 10] != "y":  # "University of X" is handled
+            yield um.start(), um.end(), "ORG", "named university"
+        i = text.find("Universit", i + 9)
     if "Our Lady" in text or "OUR LADY" in text:
         for m in OUR_LADY_RE.finditer(text):
             yield m.start(), m.end(), "ORG", "named parish or church"
