@@ -147,7 +147,7 @@ ORG_SUFFIXES: Final = frozenset(
     staffing janitorial movers towing collision marine bancorp credit lending mortgage
     financial securities capital investments pizzeria taqueria cantina bbq nursery exteriors
     interiors remodeling homes roofing corps service hub collective hq headquarters
-    collegiate polytechnic joinery""".split()
+    collegiate polytechnic joinery ltd plc pty gmbh limited""".split()
 )
 _CUE_LAST: Final = frozenset("at for by from to with in the".split())
 ORG_CUE_WORDS: Final = frozenset(
@@ -209,7 +209,8 @@ _LOWER_AGE_RE: Final = re.compile(
     r"|,\s*\d{1,2}\s*,)"
 )
 _DEPT_ACRONYMS: Final = frozenset(
-    "it hr qa pr ops icu er ed or pacu nicu picu iop php ot pt ems dc".split()
+    "it hr qa pr ops icu er ed or pacu nicu picu iop php ot pt ems dc aps cps dcfs dss dhs"
+    " aau".split()
 )
 _LOWER_GENERIC: Final = frozenset(
     """different multiple several various local same other two three four many random odd
@@ -1122,6 +1123,12 @@ _WORK_CUE_RE: Final = re.compile(
     re.I,
 )
 _LOWER_WORDS_RE: Final = re.compile(r"[a-z][a-z'’.-]*(?: [a-z][a-z'’.-]*){1,3}")
+_RESIDE_BEFORE_RE: Final = re.compile(
+    r"\b(?:lives?|living|lived|moved|moving|grew up|raised|born|based|stays?|staying|"
+    r"resides?|residing|located|settled)\s+(?:\w+\s+)?$",
+    re.I,
+)
+_AREA_AFTER_RE: Final = re.compile(r"\s+(?:area|neighbou?rhood|district|part of town)\b")
 _PLACE_RUN_PREPS: Final = frozenset("in from near outside around visiting to".split())
 _TRIGGER_CACHE: dict[int, frozenset[str]] = {}
 
@@ -1380,7 +1387,20 @@ _POSS_METHOD_RE: Final = re.compile(
     + r")\b"
 )
 _NAME_PREFIX_RE: Final = re.compile(r"(?:Mc|Mac|De|Di|Da|La|Le|Van|Von|O['’]|D['’])[A-Z][a-z]")
+_PLACE_PARTICLES: Final = frozenset("des de du la le les sur upon on en in".split())
 _COMPOUND_SPLIT_RE: Final = re.compile(r"[-'’]")
+
+
+def _compound_place(text: str) -> bool:
+    """Cedar-Riverside, Côte-des-Neiges, Stratford-upon-Avon: capitalised parts joined by
+    hyphens, with lower-case particles allowed in the middle."""
+    parts = text.split("-")
+    return (
+        len(parts) >= 2
+        and parts[0][:1].isupper()
+        and parts[-1][:1].isupper()
+        and all(p[:1].isupper() or p in _PLACE_PARTICLES for p in parts)
+    )
 
 
 def _compound_name(text: str) -> bool:
@@ -2545,7 +2565,11 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             continue
         if low in lex.eponyms or (
             low.endswith("s") and low[:-1] in lex.eponyms and i and toks[i - 1].low == "the"
-        ):
+        ) or (
+            "-" in low
+            and low.split("-", 1)[0] in lex.eponyms
+            and low.rsplit("-", 1)[1] in METHOD_WORDS
+        ):  # "Gottman-method work"
             continue  # "the Gottmans recommend …": the authors as a couple
         if (
             (pv0_art := (toks[i - 1] if i else None)) is not None
@@ -2670,7 +2694,16 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 t.reason = "place name from gazetteer"
                 continue
             if not listed and _looks_english(low) and not after_name:
-                continue  # "Rescripting", "Psychoeducation", "Dysregulated"
+                pv_r = prev_tok(i)
+                if not (
+                    pv_r is not None
+                    and pv_r.low in LOC_STRONG_PREPS
+                    and _tight(t.gap_before)
+                    and _RESIDE_BEFORE_RE.search(text, max(0, pv_r.start - 16), pv_r.start)
+                ):
+                    continue  # "Rescripting", "Psychoeducation", "Dysregulated"
+                t.label, t.reason = "LOCATION", "capitalised word where someone lives"
+                continue
             if pv0 is not None and pv0.low in ("hurricane", "storm", "typhoon", "cyclone"):
                 continue  # "Hurricane Katrina"
             pv = prev_tok(i)
@@ -2700,6 +2733,23 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 t.label, t.reason = "NAME", "capitalised word not in dictionary"
             continue
         # an ordinary English word that is capitalised
+        if "-" in t.text and _compound_place(t.text):
+            pv_h = prev_tok(i)
+            if (
+                pv_h is not None
+                and pv_h.low in LOC_STRONG_PREPS
+                and (
+                    _tight(t.gap_before)
+                    or (t.gap_before == " the " and _AREA_AFTER_RE.match(text, t.full_end))
+                )
+                and (
+                    _RESIDE_BEFORE_RE.search(text, max(0, pv_h.start - 16), pv_h.start)
+                    or _AREA_AFTER_RE.match(text, t.full_end)
+                    or low in lex.places
+                )
+            ):
+                t.label, t.reason = "LOCATION", "hyphenated place name after a preposition"
+                continue  # "lives in Cedar-Riverside", "in Côte-des-Neiges"
         if is_place and not ambiguous and loc_context(i) and not t.sent_start:
             t.label = "LOCATION"
             t.reason = "place name in a place context"
