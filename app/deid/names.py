@@ -3125,6 +3125,26 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
     if ":" in text and _has_list_label(text):
         out.extend(_label_lists(text, toks))
 
+    # 4b'. a lower-case surname right after a lower-case first name: "jordy kowalczyk"
+    for i in range(n - 1):
+        t = toks[i]
+        if t.label != "NAME" or t.cap:
+            continue
+        nx_s = toks[i + 1]
+        if (
+            nx_s.label is None
+            and not nx_s.cap
+            and nx_s.gap_before == " "
+            and len(nx_s.low) >= 4
+            and nx_s.low not in FUNCTION_WORDS
+            and nx_s.low not in lex.never_name
+            and nx_s.low not in lex.places
+            and not _is_english(lex, nx_s.low)
+            and not _looks_english(nx_s.low)
+            and (nx_s.low in lex.last or nx_s.low not in lex.first)
+        ):
+            nx_s.label, nx_s.reason = "NAME", "lower-case surname after a first name"
+
     # 4c. a nickname in brackets right after a name: "Harpreet Kaur Sandhu (Harp)"
     paren = text.find(" (")
     while paren != -1:
