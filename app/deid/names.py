@@ -386,7 +386,8 @@ _DIRECT_ORG_CUES: Final = _MANAGE_CUES | frozenset(
 )
 _LOWER_ORG_TRIGGERS: Final = ORG_PREPS | _DIRECT_ORG_CUES
 ORG_LABEL_WORDS: Final = frozenset(
-    "employer school workplace company agency facility hospital work job".split()
+    "employer school workplace company agency facility hospital work job site placement"
+    .split()
 )
 
 

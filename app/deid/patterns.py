@@ -753,6 +753,15 @@ FOREIGN_UNIVERSITY_RE: Final = re.compile(
     r"Universit(?:é|y|ät|at|à|ad|ade)\s+(?:de\s+|of\s+|du\s+|del?\s+|da\s+|di\s+)?"
     r"(?:la\s+)?[A-Z][\w'’-]+(?:[ -][A-Z][\w'’-]+)?"
 )
+# "They run a bakery, Flour & Fig, on Elm Street"; "ran a bakery together, sweet dale's,"
+BUSINESS_NAME_RE: Final = re.compile(
+    r"(?:runs?|ran|owns?|owned|opened)\s+(?:a|an|the|their|his|her|a small)\s+(?:[\w-]+\s+)?"
+    r"(?:bakery|salon|restaurant|shop|store|cafe|café|taqueria|bar|diner|food truck|business|"
+    r"company|firm|barbershop|daycare|garage|boutique|bodega|deli|pizzeria|studio|gym|"
+    r"landscaping business|cleaning business|farm)(?:\s+together)?,\s+"
+    r"((?:[A-Z][\w'’]*|[a-z][\w'’]*)(?:\s+(?:[A-Z][\w'’]*|&|of|the|de|del|la|el|[a-z][\w'’]*)){0,3})"
+    r"(?=,)"
+)
 OUR_LADY_RE: Final = re.compile(
     r"\bOur Lady (?:of|Queen of|Star of|Help of)(?: the)?(?: [A-Z][\w'’-]+){1,3}"
     r"|\bOUR LADY OF(?: THE)?(?: [A-Z'’-]+){1,3}"
@@ -804,6 +813,13 @@ def find_places(
         if um is not None and text[i + 9 : i + 10] != "y":  # "University of X" is handled
             yield um.start(), um.end(), "ORG", "named university"
         i = text.find("Universit", i + 9)
+    for key in ("run", "own", "ran ", "opened"):
+        i = text.find(key)
+        while i != -1:
+            bm = BUSINESS_NAME_RE.match(text, i)
+            if bm is not None and (i == 0 or not text[i - 1].isalnum()):
+                yield bm.start(1), bm.end(1), "ORG", "name of a business someone runs"
+            i = text.find(key, i + 3)
     if "Our Lady" in text or "OUR LADY" in text:
         for m in OUR_LADY_RE.finditer(text):
             yield m.start(), m.end(), "ORG", "named parish or church"
