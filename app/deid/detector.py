@@ -38,7 +38,8 @@ _CONTRACTION_RE: Final = re.compile(r"(?:^|\s+)[A-Za-z]+(?:n['’]t|['’](?:re|
 # National resources named like people or places: never PHI ("The Trevor Project").
 _NATIONAL_RESOURCE_RE: Final = re.compile(
     r"(?i:trevor project|crisis text line|trans lifeline|mayo clinic diet|"
-    r"salvation army|red cross|planned parenthood|meals on wheels|big brothers big sisters)"
+    r"salvation army|red cross|planned parenthood|meals on wheels|big brothers big sisters|"
+    r"safe harbor)"
 )
 
 
@@ -46,6 +47,7 @@ _NATIONAL_RESOURCE_RE: Final = re.compile(
 _NATIONAL_RESOURCE_KEYS: Final = (
     "roject", "ROJECT", "ifeline", "IFELINE", "ext Line", "ext line", "ayo Clinic",
     "ayo clinic", "alvation", "ed Cross", "ed cross", "arenthood", "heels", "rothers",
+    "afe Harbor", "afe harbor",
 )
 
 

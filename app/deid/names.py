@@ -105,7 +105,7 @@ STRONG_PERSON_VERBS: Final = frozenset(
     wrote emailed called calls yelled screamed laughed smiled nodded sobbed whispered
     insisted complained worries worried speaks spoke talks talked giggles whispers screams
     hides refuses sleeps plays suggested suggests recommended recommends proposed wondered
-    cautioned""".split()
+    cautioned found discovered noticed""".split()
 )
 LOC_AFFIXES: Final = frozenset(
     """falls heights grove mills bay park springs beach valley hills creek harbor harbour
@@ -330,7 +330,11 @@ def _lower_orgs(text: str, toks: list[Tok], consumed: list[bool]) -> list[Span]:
                 continue
             if text[m.start() : m.start(1)].strip() == "the" and all(
                 w in ORG_SUFFIXES
-                or (_is_english(lex, w) and w not in lex.places and w not in lex.non_phi)
+                or (
+                    _is_english(lex, w)
+                    and (len(keep) == 2 or w not in lex.places)
+                    and w not in lex.non_phi
+                )
                 for w, _, _ in keep
             ):
                 continue  # "volunteering at the food bank": a kind of place, not a name
@@ -1114,7 +1118,8 @@ _CHAIN_AFTER_RE: Final = re.compile(
 )
 _NEXT_WORD_RE: Final = re.compile(r"\s+([a-zA-Z]+)")
 _CHAIN_TAILS: Final = frozenset(
-    "hq headquarters warehouse store distribution center hub corporate".split()
+    "hq headquarters warehouse store distribution center hub corporate plant factory mill"
+    " site".split()
 )
 _WORK_CUE_RE: Final = re.compile(
     r"\b(?:work|works|worked|working|job|shift|shifts|hired|fired|manager|managers|cashier|"
@@ -1130,6 +1135,7 @@ _RESIDE_BEFORE_RE: Final = re.compile(
     re.I,
 )
 _AREA_AFTER_RE: Final = re.compile(r"\s+(?:area|neighbou?rhood|district|part of town)\b")
+_PAREN_AGE_AT_RE: Final = re.compile(r" \((?:[1-9]|[1-8]\d)\)")
 _PLACE_RUN_PREPS: Final = frozenset("in from near outside around visiting to".split())
 _TRIGGER_CACHE: dict[int, frozenset[str]] = {}
 
@@ -3145,6 +3151,29 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             and (nx_s.low in lex.last or nx_s.low not in lex.first)
         ):
             nx_s.label, nx_s.reason = "NAME", "lower-case surname after a first name"
+
+    # 4d. a capitalised word followed by an age in brackets: "the kids, Pip (8) and Olek (5)"
+    paren_age = text.find(" (")
+    while paren_age != -1:
+        if _PAREN_AGE_AT_RE.match(text, paren_age):
+            i = bisect_left(toks, paren_age, key=_tok_start) - 1
+            if 0 <= i < n:
+                t = toks[i]
+                if (
+                    t.label is None
+                    and t.cap
+                    and not t.allcaps
+                    and t.full_end == paren_age
+                    and t.low not in ALWAYS_SKIP
+                    and t.low not in RELATIONS
+                    and t.low not in lex.never_name
+                    and t.low not in lex.regions
+                    and t.low not in MONTH_NAMES
+                    and t.low not in WEEKDAYS
+                    and t.low not in FUNCTION_WORDS
+                ):
+                    t.label, t.reason = "NAME", "capitalised word before an age in brackets"
+        paren_age = text.find(" (", paren_age + 2)
 
     # 4c. a nickname in brackets right after a name: "Harpreet Kaur Sandhu (Harp)"
     paren = text.find(" (")

@@ -207,7 +207,7 @@ AGE_RE: Final = re.compile(
     rf"|\b({_AGE_NUM})[- ](?:year[- ]old|yo)\b"
     rf"|\b(?:I['’]m|I am|I['’]ll be|I was|s?he['’]s|died at|passed at|lived to|living to|"
     rf"made it to|reached)\s+({_AGE_NUM})(?=\s*[.,;:!?)\"”]|\s+(?:and|but|now|this|next|"
-    rf"last|in|on|when)\b)"
+    rf"last|in|on|when|over|after|before|from|of)\b)"
     rf"|\bat\s+({_AGE_NUM})(?=\s*[.,;!?)\"”]|\s+(?:and|but|she|he|they)\b)"
     r"|\b(?:is|was)\s+(9\d|1[01]\d)(?=\s*[.,;!?)]|\s+(?:and|but|now|this|next|last|"
     r"years?|yrs?)\b)",
@@ -310,7 +310,8 @@ ID_CUE_RE: Final = re.compile(
     r"A-number|alien|file|docket|ID|identification|certificate|cert|pin|ticket|order|"
     r"tracking|confirmation|reference|ref|booking|inmate|DOC|permit|registration|"
     r"beneficiary|routing|card|EIN|TIN|IMEI|MAC|pacemaker|implant|report|complaint|incident|"
-    r"grievance|citation|warrant|petition|diversion|probation|parole|OHIP|RAMQ|PHN|MSP|BSN)"
+    r"grievance|citation|warrant|petition|diversion|probation|parole|OHIP|RAMQ|PHN|MSP|BSN|"
+    r"LICSW|LCSW|LPCC|LPC|LMFT|LMHC|LCPC|LISW|LCSW-C|LMSW)"
     r"(?:\s+(?:number|no\.?|#|num|ID|plate|code))?\s*(?:is|was|of|:|#|-)?\s*#?\s*$",
     _I,
 )
@@ -869,7 +870,7 @@ _ID_CUES: Final = frozenset(
     cert pin ticket order tracking confirmation reference ref booking inmate doc permit
     registration beneficiary routing card ein tin imei mac pacemaker implant report nhs
     sin health-card complaint incident grievance citation warrant petition diversion probation
-    parole ohip ramq phn msp bsn""".split()
+    parole ohip ramq phn msp bsn licsw lcsw lpcc lpc lmft lmhc lcpc lisw lmsw""".split()
 )
 _ID_FILLERS: Final = frozenset(
     "number no num is was of code # ending last four digits".split()
@@ -973,7 +974,7 @@ def find_structured(
         out.extend(find_places(text, dwin, dwin, gates))
         return out
     clusters = _clusters(hits, 12)
-    dwin = _merge(iter(clusters), text, 6, 6)  # the number and its neighbouring tokens
+    dwin = _merge(iter(clusters), text, 10, 6)  # the number and its neighbouring tokens
     if gates is not None:
         # a house number needs a street word (or "Box", "Apt", "Route") soon after it
         sw_starts = [g[0] for g in gates.street]
