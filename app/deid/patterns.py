@@ -754,6 +754,11 @@ FOREIGN_UNIVERSITY_RE: Final = re.compile(
     r"Universit(?:é|y|ät|at|à|ad|ade)\s+(?:de\s+|of\s+|du\s+|del?\s+|da\s+|di\s+)?"
     r"(?:la\s+)?[A-Z][\w'’-]+(?:[ -][A-Z][\w'’-]+)?"
 )
+_BUSINESS_NOUNS: Final = (
+    "bakery", "salon", "restaurant", "shop", "store", "cafe", "café", "taqueria", "bar,",
+    "diner", "truck", "business", "company", "firm", "daycare", "garage", "boutique",
+    "bodega", "deli", "pizzeria", "studio", "gym", "farm",
+)
 # "They run a bakery, Flour & Fig, on Elm Street"; "ran a bakery together, sweet dale's,"
 BUSINESS_NAME_RE: Final = re.compile(
     r"(?:runs?|ran|owns?|owned|opened)\s+(?:a|an|the|their|his|her|a small)\s+(?:[\w-]+\s+)?"
@@ -814,13 +819,15 @@ def find_places(
         if um is not None and text[i + 9 : i + 10] != "y":  # "University of X" is handled
             yield um.start(), um.end(), "ORG", "named university"
         i = text.find("Universit", i + 9)
-    for key in ("run", "own", "ran ", "opened"):
-        i = text.find(key)
-        while i != -1:
-            bm = BUSINESS_NAME_RE.match(text, i)
-            if bm is not None and (i == 0 or not text[i - 1].isalnum()):
-                yield bm.start(1), bm.end(1), "ORG", "name of a business someone runs"
-            i = text.find(key, i + 3)
+    if ", " in text and any(k in text for k in _BUSINESS_NOUNS):
+        for key in ("run", "own", "ran ", "opened"):
+            i = text.find(key)
+            while i != -1:
+                if i == 0 or not text[i - 1].isalnum():
+                    bm = BUSINESS_NAME_RE.match(text, i)
+                    if bm is not None:
+                        yield bm.start(1), bm.end(1), "ORG", "name of a business someone runs"
+                i = text.find(key, i + 3)
     if "Our Lady" in text or "OUR LADY" in text:
         for m in OUR_LADY_RE.finditer(text):
             yield m.start(), m.end(), "ORG", "named parish or church"
