@@ -1118,8 +1118,7 @@ _CHAIN_AFTER_RE: Final = re.compile(
 )
 _NEXT_WORD_RE: Final = re.compile(r"\s+([a-zA-Z]+)")
 _CHAIN_TAILS: Final = frozenset(
-    "hq headquarters warehouse store distribution center hub corporate plant factory mill"
-    " site".split()
+    "hq headquarters warehouse store distribution center hub corporate".split()
 )
 _WORK_CUE_RE: Final = re.compile(
     r"\b(?:work|works|worked|working|job|shift|shifts|hired|fired|manager|managers|cashier|"
@@ -1136,6 +1135,7 @@ _RESIDE_BEFORE_RE: Final = re.compile(
 )
 _AREA_AFTER_RE: Final = re.compile(r"\s+(?:area|neighbou?rhood|district|part of town)\b")
 _PAREN_AGE_AT_RE: Final = re.compile(r" \((?:[1-9]|[1-8]\d)\)")
+_DAY_OR_MONTH: Final = WEEKDAYS | MONTH_NAMES
 _PLACE_RUN_PREPS: Final = frozenset("in from near outside around visiting to".split())
 _TRIGGER_CACHE: dict[int, frozenset[str]] = {}
 
@@ -2121,6 +2121,8 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
         nx_lang = _NEXT_LOWER_RE.match(text, t.full_end)
         if k == i and nx_lang is not None and nx_lang.group(1) in _LANGUAGE_NOUNS:
             continue  # "with a Nuer interpreter": a language or a people
+        if k == i and t.possessive and t.low in lex.first and nx_lang is not None:
+            continue  # "work with Noor's shame": a person's, not a workplace
         if k == i and t.possessive and t.low in lex.eponyms:
             continue  # "working from Worden's tasks": a book or a model, not a workplace
         for x in range(i, k + 1):
@@ -2481,6 +2483,16 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
         if cue and len(low) >= 2 and low not in ALWAYS_SKIP and low not in ABBR_TITLES:
             pv_low = toks[i - 1].low if i else ""
             relation = pv_low in RELATIONS
+            quoted_cue = t.gap_before.rstrip().endswith(('"', "“"))
+            nx_w2 = toks[i + 1] if i + 1 < n else None
+            if low in TITLES and not quoted_cue and pv_low not in TITLES:
+                continue  # "calls her Babcia Irena": the kinship title; Irena is the name
+            if (
+                (low in WEEKDAYS or low.split("-", 1)[0] in WEEKDAYS)
+                and not quoted_cue
+                and not (nx_w2 is not None and nx_w2.cap and _tight(nx_w2.gap_before))
+            ):
+                continue  # "Mom called Tuesday to say …", "your Monday-night colleague"
             if low in lex.eponyms and not (strong or relation):
                 continue
             if _hard_excluded(lex, t) and not strong:
@@ -2570,6 +2582,12 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 t.label = "NAME"
                 t.reason = "all-caps name from name list"
             continue
+        if (
+            "-" in low
+            and low.split("-", 1)[0] in _DAY_OR_MONTH
+            and t.text.split("-", 1)[1][:1].islower()
+        ):
+            continue  # "Monday-night", "March-ish"
         if low in lex.eponyms or (
             low.endswith("s") and low[:-1] in lex.eponyms and i and toks[i - 1].low == "the"
         ) or (
@@ -3164,6 +3182,7 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                     and t.cap
                     and not t.allcaps
                     and t.full_end == paren_age
+                    and len(t.low) >= 2
                     and t.low not in ALWAYS_SKIP
                     and t.low not in RELATIONS
                     and t.low not in lex.never_name

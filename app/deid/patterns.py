@@ -153,7 +153,8 @@ ORDINAL_DATE_RE: Final = re.compile(
     r"tues|wed|thu|thur|thurs|fri|sat|sun)\.?\s+the\s+"
     rf"((?:[12]\d|3[01]|[1-9])(?:st|nd|rd|th)|{_ORD_WORDS})\b"
     r"(?!\s+(?:grade|session|floor|percentile|time|visit|week|day|month|year|cycle|"
-    r"birthday|anniversary|attempt|appointment|meeting|round|step|place|monday|tuesday|"
+    r"birthday|anniversary|attempt|appointment|meeting|round|step|place|set|part|wave|batch|"
+    r"draft|try|monday|tuesday|"
     r"wednesday|thursday|friday|saturday|sunday|weekend|half|quarter|trimester|of (?:her|his|"
     r"their|my|our) |of (?:these|those|them)|one|of the))",
     _I,
@@ -768,6 +769,45 @@ BUSINESS_NAME_RE: Final = re.compile(
     r"((?:[A-Z][\w'’]*|[a-z][\w'’]*)(?:\s+(?:[A-Z][\w'’]*|&|of|the|de|del|la|el|[a-z][\w'’]*)){0,3})"
     r"(?=,)"
 )
+_CREDENTIALS: Final = (
+    "LMFT", "LICSW", "LCSW", "LPCC", "LPC", "PsyD", "PhD", "LMHC", "LCPC", "LISW", "LMSW",
+    "CEDS", "NCC", "PMHNP", "APRN", "LCSW-C", "LADC", "CADC", "LCADC", "MFT", "LPCC-S",
+)
+_CRED_RE: Final = re.compile(
+    r"(?:LMFT|LICSW|LCSW(?:-C)?|LPCC(?:-S)?|LPC|PsyD|PhD|LMHC|LCPC|LISW|LMSW|CEDS|NCC|PMHNP|"
+    r"APRN|LADC|CADC|LCADC|MFT|MD|RN)\b"
+)
+# the practice name on the line after "Name, LMFT" (or after "LICSW | "): capitalised words,
+# "&", "and", "of", up to the end of the line or a "|"
+_PRACTICE_AFTER_CRED_RE: Final = re.compile(
+    r"(?:,\s*(?:LMFT|LICSW|LCSW(?:-C)?|LPCC(?:-S)?|LPC|PsyD|PhD|LMHC|LCPC|LISW|LMSW|CEDS|NCC|"
+    r"PMHNP|APRN|LADC|CADC|LCADC|MFT|MD|RN)\b)*[ \t]*(?:\n|\|)[ \t]*"
+    r"((?:[A-Z][\w'’.-]*)(?:[ \t]+(?:[A-Z][\w'’.-]*|&|and|of|for|the))*)[ \t]*(?=\n|\||$)"
+)
+
+
+def _scan_credentials(text: str) -> Iterator[re.Match[str]]:
+    for cm in _CRED_RE.finditer(text) if any(c in text for c in _CREDENTIALS) else ():
+        if not (cm.start() >= 2 and text[cm.start() - 2 : cm.start()] in (", ", ",\t")):
+            continue  # only "Name, LMFT", not a credential mentioned in prose
+        pm = _PRACTICE_AFTER_CRED_RE.match(text, cm.end())
+        if pm is None:
+            continue
+        words = pm.group(1).split()
+        if len(words) >= 2 or words[0].endswith(("Therapy", "Counseling", "Counselling")):
+            yield pm
+
+
+# "the Red Wing Wingers legion team", "the Shoreview Storm hockey team"
+TEAM_BEFORE_RE: Final = re.compile(
+    r"\b(?:on|for|with|joined|plays for) the ((?:[A-Z][\w'’-]+ ){1,3}[A-Z][\w'’-]+)"
+    r"(?: [a-z][\w-]+){0,2}$"
+)
+CHILDRENS_RE: Final = re.compile(r"Children's (?:Hospital (?:of )?)?[A-Z][\w'’-]+")
+SPANISH_ORG_RE: Final = re.compile(
+    r"(?:Centro|Clínica|Clinica|Escuela|Iglesia|Colegio)(?: (?:de|del|de la|para|San|Santa))?"
+    r"(?: [A-Z][\w'’-]+){1,3}"
+)
 OUR_LADY_RE: Final = re.compile(
     r"\bOur Lady (?:of|Queen of|Star of|Help of)(?: the)?(?: [A-Z][\w'’-]+){1,3}"
     r"|\bOUR LADY OF(?: THE)?(?: [A-Z'’-]+){1,3}"
@@ -828,6 +868,34 @@ def find_places(
                     if bm is not None:
                         yield bm.start(1), bm.end(1), "ORG", "name of a business someone runs"
                 i = text.find(key, i + 3)
+    if "\n" in text or "|" in text:
+        for m in _scan_credentials(text):
+            yield m.start(1), m.end(1), "ORG", "practice name in a signature block"
+    for key in (" team", " club", " squad", " league"):
+        i = text.find(key)
+        while i != -1:
+            tm2 = TEAM_BEFORE_RE.search(text, max(0, i - 60), i)
+            if tm2 is not None:
+                t_words = tm2.group(1).split()
+                while len(t_words) > 1 and t_words[-1].isupper():
+                    t_words.pop()  # "Wolverines JV squad", "Hawks AAU team"
+                if len(t_words) >= 2:
+                    end_t = tm2.start(1) + len(" ".join(t_words))
+                    yield tm2.start(1), end_t, "ORG", "named team or club"
+            i = text.find(key, i + 4)
+    i = text.find("Children's ")
+    while i != -1:
+        cm2 = CHILDRENS_RE.match(text, i)
+        if cm2 is not None:
+            yield cm2.start(), cm2.end(), "ORG", "children's hospital"
+        i = text.find("Children's ", i + 10)
+    for key in ("Centro ", "Clínica ", "Clinica ", "Escuela ", "Iglesia ", "Colegio "):
+        i = text.find(key)
+        while i != -1:
+            sm2 = SPANISH_ORG_RE.match(text, i)
+            if sm2 is not None:
+                yield sm2.start(), sm2.end(), "ORG", "named centre, clinic, school or church"
+            i = text.find(key, i + 5)
     if "Our Lady" in text or "OUR LADY" in text:
         for m in OUR_LADY_RE.finditer(text):
             yield m.start(), m.end(), "ORG", "named parish or church"
@@ -886,7 +954,7 @@ _ID_MORE_GROUPS_RE: Final = re.compile(r"(?: \d{1,6}(?![\w/.-]\w)){1,3}")
 _PREV_WORDS_RE: Final = re.compile(r"[A-Za-z][A-Za-z'-]*|#")
 
 
-_NEW_SENT_RE: Final = re.compile(r"[.;!?\n]\s*$")
+_NEW_SENT_RE: Final = re.compile(r"[.;!?\n][\"”’')\]]*\s*$")
 _ABBR_END_RE: Final = re.compile(r"\b(?:[Nn]o|[Nn]um|[Aa]cct|[Ii]nc|[Nn]br)\.\s*$")
 _LOWER_MONTHISH_RE: Final = re.compile(r"(?:may|mar|march|jan|dec|sun|sat|wed)\b")
 
