@@ -787,15 +787,26 @@ _PRACTICE_AFTER_CRED_RE: Final = re.compile(
 
 
 def _scan_credentials(text: str) -> Iterator[re.Match[str]]:
-    for cm in _CRED_RE.finditer(text) if any(c in text for c in _CREDENTIALS) else ():
-        if not (cm.start() >= 2 and text[cm.start() - 2 : cm.start()] in (", ", ",\t")):
-            continue  # only "Name, LMFT", not a credential mentioned in prose
-        pm = _PRACTICE_AFTER_CRED_RE.match(text, cm.end())
-        if pm is None:
-            continue
-        words = pm.group(1).split()
-        if len(words) >= 2 or words[0].endswith(("Therapy", "Counseling", "Counselling")):
-            yield pm
+    """Practice names after "Name, LMFT" at the end of a line, or "Name, LICSW | …"."""
+    start, n = 0, len(text)
+    while start < n:
+        end = text.find("\n", start)
+        if end == -1:
+            end = n
+        line = text[start:end]
+        if "|" in line or line.rstrip().endswith(_CREDENTIALS):
+            for cm in _CRED_RE.finditer(text, start, end):
+                if text[cm.start() - 2 : cm.start()] not in (", ", ",\t"):
+                    continue  # only "Name, LMFT", not a credential mentioned in prose
+                pm = _PRACTICE_AFTER_CRED_RE.match(text, cm.end())
+                if pm is None:
+                    continue
+                words = pm.group(1).split()
+                if len(words) >= 2 or words[0].endswith(
+                    ("Therapy", "Counseling", "Counselling")
+                ):
+                    yield pm
+        start = end + 1
 
 
 # "the Red Wing Wingers legion team", "the Shoreview Storm hockey team"
@@ -992,9 +1003,11 @@ def find_ids(
         prof = _profile(text, dwin)
     for m in _scan(ID_VALUE_RE, text, dwin):
         s, e = m.span()
-        if not 4 <= e - s <= 20 or text[s] == "-":
-            continue
         if s and (text[s - 1].isalnum() or text[s - 1] in "-_"):
+            # the window cut a lettered ID ("LICSW-28817"): take the whole token
+            while s and (text[s - 1].isalnum() or text[s - 1] in "-_"):
+                s -= 1
+        if not 4 <= e - s <= 20 or text[s] == "-":
             continue
         if e < len(text) and (text[e].isalnum() or text[e] == "_"):
             continue
@@ -1049,7 +1062,7 @@ def find_structured(
         out.extend(find_places(text, dwin, dwin, gates))
         return out
     clusters = _clusters(hits, 12)
-    dwin = _merge(iter(clusters), text, 10, 6)  # the number and its neighbouring tokens
+    dwin = _merge(iter(clusters), text, 6, 6)  # the number and its neighbouring tokens
     if gates is not None:
         # a house number needs a street word (or "Box", "Apt", "Route") soon after it
         sw_starts = [g[0] for g in gates.street]
