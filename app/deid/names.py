@@ -1573,6 +1573,9 @@ _LOWER_NICK_RE: Final = re.compile(
 
 
 _QUOTE_NAMING_CUES: Final = ("go", "nick", "aka", "a.k.a", "known", "call", "re")
+_COUPLE_PAIR_RE: Final = re.compile(
+    r"\bcouple(?:\s+is|\s+are|,|:)?\s+([a-z][a-z'’-]{1,})\s+(?:and|&|\+)\s+([a-z][a-z'’-]{1,})\b"
+)
 _NICK_CONTINUATIONS: Final = frozenset(
     "since at in with and now because for on to mostly though but these these days".split()
 )
@@ -1750,14 +1753,27 @@ def _lower_nicknames(
         if (
             w in FUNCTION_WORDS
             or w in RELATIONS
-            or _is_english(lex, w)
+            or (_is_english(lex, w) and w not in lex.first and w not in lex.word_names)
             or w in lex.never_name
             or w in lex.regions
             or m.start(1) in consumed_spans
         ):
-            continue
+            continue  # "kiddo will (9, …)": a word-name is a name right before an age
         found.add(w)
         out.append((m.start(1), m.end(1), "NAME", "lower-case word before an age in brackets"))
+    if "couple" in text:
+        # "new couple, hope and bill": two lower-case words joined by "and" right after
+        # "couple" are the partners' names when either is a first name
+        for m in _COUPLE_PAIR_RE.finditer(text):
+            w1, w2 = m.group(1), m.group(2)
+            if any(w in FUNCTION_WORDS or w in lex.never_name for w in (w1, w2)):
+                continue
+            if not any(w in lex.first or w in lex.word_names for w in (w1, w2)):
+                continue
+            for g in (1, 2):
+                if m.start(g) not in consumed_spans:
+                    found.add(m.group(g))
+                    out.append((m.start(g), m.end(g), "NAME", "partners named after 'couple'"))
     rel_matches: dict[int, re.Match[str]] = {}
     for t in toks:
         if t.low in _RELATIVE_TRIGGERS and not t.cap:
