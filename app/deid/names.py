@@ -1805,7 +1805,10 @@ def _lower_nicknames(
         for m in re.finditer(
             rf"\b{re.escape(w)}\b(?=['’]s\b|\s+(?:said|says|told|tells|asked|called|texted|"
             r"came|left|cried|wants|wanted|did|didn['’]t|doesn['’]t|is|was|works|worked|lives|"
-            r"lived|feels|felt|thinks|has|had|got|went|goes|keeps|needs|says|agreed|refused)\b)",
+            r"lived|feels|felt|thinks|has|had|got|went|goes|keeps|needs|says|agreed|refused|"
+            r"retired|started|stopped|still|just|relapsed|drinks|uses|emailed|texts|calls)\b)"
+            rf"|(?:(?<=\bcalls )|(?<=\babout )|(?<=\bw/ )|(?<=\btold )|(?<=\basked ))"
+            rf"{re.escape(w)}\b",
             text,
         ):
             out.append((m.start(), m.end(), "NAME", "another mention of a nickname"))
@@ -3215,19 +3218,25 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
     while paren != -1:
         i = bisect_left(toks, paren + 2, key=_tok_start)
         paren = text.find(" (", paren + 2)
-        if not 0 < i < n or text[toks[i].start - 2 : toks[i].start] != " (":
+        if not 0 < i < n:
+            continue
+        opening = text[toks[i].start - 3 : toks[i].start]
+        quoted = opening in (' ("', " (“")
+        if not (quoted or opening[1:] == " ("):
             continue
         t = toks[i]
+        closing = text[t.end : t.end + 2] if quoted else text[t.end : t.end + 1]
         if (
             t.label is None
             and t.cap
             and toks[i - 1].label == "NAME"
-            and text[t.end : t.end + 1] == ")"
+            and closing in (")", '")', "”)")
             and t.low not in ALWAYS_SKIP
             and t.low not in RELATIONS
             and t.low not in lex.never_name
             and t.low not in FUNCTION_WORDS
-            and t.text[1:].islower()  # not "(PhD)", "(LCSW)"
+            # not "(PhD)", "(LCSW)"; a quoted ALL-CAPS word is a nickname: ("SEUN")
+            and (t.text[1:].islower() or (quoted and t.allcaps))
         ):
             t.label, t.reason = "NAME", "nickname in brackets after a name"
 
