@@ -1576,6 +1576,14 @@ _QUOTE_NAMING_CUES: Final = ("go", "nick", "aka", "a.k.a", "known", "call", "re"
 _COUPLE_PAIR_RE: Final = re.compile(
     r"\bcouple(?:\s+is|\s+are|,|:)?\s+([a-z][a-z'’-]{1,})\s+(?:and|&|\+)\s+([a-z][a-z'’-]{1,})\b"
 )
+# after a found nickname: a possessive or a verb of a person; before it: a verb taking one
+_NICK_NEXT_RE: Final = re.compile(
+    r"['’]s\b|\s+(?:said|says|told|tells|asked|called|texted|came|left|cried|wants|wanted|did|"
+    r"didn['’]t|doesn['’]t|is|was|works|worked|lives|lived|feels|felt|thinks|has|had|got|went|"
+    r"goes|keeps|needs|agreed|refused|retired|started|stopped|still|just|relapsed|drinks|uses|"
+    r"emailed|texts|calls)\b"
+)
+_NICK_PREV_RE: Final = re.compile(r"\b(?:calls|about|w/|told|asked) $")
 _NICK_CONTINUATIONS: Final = frozenset(
     "since at in with and now because for on to mostly though but these these days".split()
 )
@@ -1802,16 +1810,10 @@ def _lower_nicknames(
                 found.add(w)
                 out.append((m.start(1), m.end(1), "NAME", "nickname before '(real name ...)'"))
     for w in found:
-        for m in re.finditer(
-            rf"\b{re.escape(w)}\b(?=['’]s\b|\s+(?:said|says|told|tells|asked|called|texted|"
-            r"came|left|cried|wants|wanted|did|didn['’]t|doesn['’]t|is|was|works|worked|lives|"
-            r"lived|feels|felt|thinks|has|had|got|went|goes|keeps|needs|says|agreed|refused|"
-            r"retired|started|stopped|still|just|relapsed|drinks|uses|emailed|texts|calls)\b)"
-            rf"|(?:(?<=\bcalls )|(?<=\babout )|(?<=\bw/ )|(?<=\btold )|(?<=\basked ))"
-            rf"{re.escape(w)}\b",
-            text,
-        ):
-            out.append((m.start(), m.end(), "NAME", "another mention of a nickname"))
+        for m in re.finditer(rf"\b{re.escape(w)}\b", text):
+            k, e = m.span()
+            if _NICK_NEXT_RE.match(text, e) or _NICK_PREV_RE.search(text, max(0, k - 8), k):
+                out.append((k, e, "NAME", "another mention of a nickname"))
     return out
 
 
@@ -3170,9 +3172,9 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
         out.extend(_label_lists(text, toks))
 
     # 4b'. a lower-case surname right after a lower-case first name: "jordy kowalczyk"
-    for i in range(n - 1):
+    for i in [j for j in range(n - 1) if toks[j].label == "NAME"]:
         t = toks[i]
-        if t.label != "NAME" or t.cap:
+        if t.cap:
             continue
         nx_s = toks[i + 1]
         if (
