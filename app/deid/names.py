@@ -691,10 +691,18 @@ def _is_english(lex: Lexicon, low: str) -> bool:
     return _english_word(low)
 
 
+# contractions typed without the apostrophe ("tyler doesnt text back")
+_BARE_CONTRACTIONS: Final = frozenset(
+    """dont doesnt didnt cant wont isnt wasnt arent werent hasnt havent hadnt shouldnt
+    wouldnt couldnt mustnt neednt aint im ive youre youve youll youd theyre theyve theyll
+    theyd weve wouldve couldve shouldve thats whats hows wheres theres heres shes hes""".split()
+)
+
+
 @lru_cache(maxsize=65536)
 def _english_word(low: str) -> bool:
     lex = lexicon()
-    if low in lex.english or low in lex.clinical:
+    if low in lex.english or low in lex.clinical or low in _BARE_CONTRACTIONS:
         return True
     for ap in ("'", "’"):
         if ap in low:
@@ -1427,7 +1435,8 @@ _DOT_OR_NUM_RE: Final = re.compile(r"\.|\s*\d")
 
 def _tight(gap: str) -> bool:
     """Tokens separated only by spaces (same line), maybe a middle initial."""
-    return gap == " " or (len(gap) <= 3 and "\n" not in gap and gap.strip() == "")
+    # three or more blanks, or a tab, separate columns of a form ("Mbatha-Koenig   Student")
+    return gap == " " or (len(gap) <= 2 and "\t" not in gap and gap.strip() == "")
 
 
 def gate_hits(toks: list[Tok]) -> Gates:
@@ -2046,10 +2055,19 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
         while (
             k + 2 < n
             and toks[k + 1].low == "of"
-            and toks[k + 2].cap
             and _tight(toks[k + 2].gap_before)
+            and (
+                toks[k + 2].cap
+                # "Mercy Hospice of the Valley"
+                or (
+                    toks[k + 2].low == "the"
+                    and k + 3 < n
+                    and toks[k + 3].cap
+                    and _tight(toks[k + 3].gap_before)
+                )
+            )
         ):
-            k += 2
+            k += 2 if toks[k + 2].cap else 3
             while k + 1 < n and toks[k + 1].cap and _tight(toks[k + 1].gap_before):
                 if toks[k + 1].low in ORG_SUFFIXES or not _hard_excluded(lex, toks[k + 1]):
                     k += 1
@@ -2144,8 +2162,9 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             continue  # "with a Nuer interpreter": a language or a people
         if k == i and t.possessive and t.low in lex.first and nx_lang is not None:
             continue  # "work with Noor's shame": a person's, not a workplace
-        if k == i and t.possessive and t.low in lex.eponyms:
-            continue  # "working from Worden's tasks": a book or a model, not a workplace
+        if t.possessive and t.low in lex.eponyms:
+            continue  # "working from Worden's tasks", "from Gottman's Sound Relationship
+            # House": a book or a model, not a workplace
         for x in range(i, k + 1):
             consumed[x] = True
             toks[x].label = "ORG"
@@ -2408,6 +2427,8 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                     and (prev_t.low in RELATIONS or prev_t.low in STRONG_CUES)
                     and _tight(t.gap_before)
                     and low not in LOWER_CUE_STOP
+                    # "the client's story": a thing the person has, not a person
+                    and not (prev_t.possessive and low in english_words)
                     and (
                         not _hard_excluded(lex, t)
                         # "bree's daughter ivy": a first name also listed as a brand/word
@@ -2965,6 +2986,7 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                     and not a.cap
                     and len(b.low) >= 3
                     and b.low not in lex.english
+                    and b.low not in _BARE_CONTRACTIONS
                     and not _hard_excluded(lex, b)
                     and not _looks_english(b.low)
                 ):
@@ -3033,6 +3055,21 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             if a.label == "NAME" and b.label == "NAME" and b.gap_before in (", ", " and "):
                 if not _hard_excluded(lex, t):
                     t.label, t.reason = "NAME", "in a list of names"
+
+    # a form field "SUPERVISEE: DIALLO, MAMADOU": the word after "SURNAME," is the first name
+    for i in caps:
+        if i < 1:
+            continue
+        t = toks[i]
+        if t.label is not None or t.gap_before != ", " or len(t.low) < 3 or consumed[i]:
+            continue
+        a = toks[i - 1]
+        if a.label != "NAME" or not a.gap_before.rstrip(" \t").endswith(":"):
+            continue
+        nxt_gap = toks[i + 1].gap_before if i + 1 < n else "\n"
+        if a.allcaps == t.allcaps and ("\n" in nxt_gap or nxt_gap.startswith(("  ", "\t"))):
+            if not _is_english(lex, t.low) and not _hard_excluded(lex, t):
+                t.label, t.reason = "NAME", "first name after 'SURNAME,' in a form field"
 
     for i in caps:
         if i >= n - 2:

@@ -94,8 +94,9 @@ NUM_DATE_RE: Final = re.compile(
 )
 _DOSE_AFTER_RE: Final = re.compile(r"\s?(?:mg|mcg|µg|ml|mL|g|units?|iu|IU|mmHg)\b")
 _RATING_CUE_RE: Final = re.compile(
-    r"(rat(?:ed|ing|es)?|scale|score[ds]?|out of|pain|mood|anxiety|suds|level|intensity|"
-    r"urge|craving|distress|confidence|importance|readiness|sleep)\W{0,3}(?:\w+\W+){0,3}$",
+    r"\b(rat(?:ed|ing|es|ings)?|scales?|score[ds]?|out of|pain|mood|anxiety|suds|levels?|"
+    r"intensity|urges?|cravings?|distress|confidence|importance|readiness|sleep)\b"
+    r"\W{0,3}(?:\w+\W+){0,3}$",
     _I,
 )
 _COUNT_AFTER_RE: Final = re.compile(
@@ -971,6 +972,8 @@ _LOWER_MONTHISH_RE: Final = re.compile(r"(?:may|mar|march|jan|dec|sun|sat|wed)\b
 
 
 def _id_cued(text: str, s: int) -> bool:
+    if text[s - 1 : s] == "#" or text[max(0, s - 2) : s] == "# ":
+        return True  # "LGSW #LGSW-55120", "member # 88213"
     words = _PREV_WORDS_RE.findall(text, max(0, s - 32), s)
     if not words:
         return False
