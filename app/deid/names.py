@@ -1879,6 +1879,13 @@ def _single_at_org(text: str, toks: list[Tok], i: int, lex: Lexicon) -> bool:
     return True
 
 
+_KIN_REASON: Final = "capitalised word after a title or relationship word"
+_INTRO_BY_AGE_RE: Final = re.compile(
+    r"(?:\s+(?:is|was)\s+(?:now\s+)?|,\s+)(?:a|an)\s+\d{1,3}[- ]?(?:year|yr)s?[- ]old\b"
+    r"|\s\(\d{1,3}\)"
+)
+
+
 def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
     lex = lexicon()
     if toks is None:
@@ -1888,6 +1895,7 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
         return []
     out: list[Span] = []
     consumed = [False] * n
+    author_consumed: set[int] = set()  # tokens taken as cited authors ("see Kuba")
 
     # 1. multi-word phrases: regions (never), authors (never), places (LOCATION)
     caps = [j for j in range(n) if toks[j].cap]
@@ -2527,12 +2535,20 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             relation = pv_low in RELATIONS
             quoted_cue = t.gap_before.rstrip().endswith(('"', "“"))
             nx_w2 = toks[i + 1] if i + 1 < n else None
+            appositive = (
+                relation
+                and t.gap_before == ", "
+                and text[t.full_end : t.full_end + 1] in (",", "(")
+                and not t.allcaps
+            )
             if low in TITLES and not quoted_cue and pv_low not in TITLES:
                 continue  # "calls her Babcia Irena": the kinship title; Irena is the name
             if (
                 (low in WEEKDAYS or low.split("-", 1)[0] in WEEKDAYS)
                 and not quoted_cue
                 and not (nx_w2 is not None and nx_w2.cap and _tight(nx_w2.gap_before))
+                # "his wife, Thu, and two teenagers": an appositive after a relative
+                and not appositive
             ):
                 continue  # "Mom called Tuesday to say …", "your Monday-night colleague"
             if low in lex.eponyms and not (strong or relation):
@@ -2548,7 +2564,15 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                     and _tight(nx_c.gap_before)
                     and not _is_english(lex, nx_c.low)
                 )  # "her mom Tuesday Okonkwo"
-                if not ((low in MONTH_NAMES or region_name or weekday_name) and not t.allcaps):
+                if not (
+                    (
+                        low in MONTH_NAMES
+                        or region_name
+                        or weekday_name
+                        or (appositive and low in _DAY_OR_MONTH)
+                    )
+                    and not t.allcaps
+                ):
                     continue
             if low in lex.english and not _is_name_listed(lex, low) and not strong:
                 continue
@@ -2620,6 +2644,8 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                     or (low in lex.last and low not in lex.english)
                 )
                 and low not in lex.eponyms
+                # "on the DAS", "the CARE plan": an acronym in mixed-case prose
+                and not (i and toks[i - 1].low in ("the", "a", "an") and not toks[i - 1].allcaps)
             ):
                 t.label = "NAME"
                 t.reason = "all-caps name from name list"
@@ -2884,6 +2910,7 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             if _author_context(text, toks, i):
                 t.label, t.reason = None, ""
                 consumed[i] = True
+                author_consumed.add(i)
                 pv = toks[i - 1] if i else None
                 if (
                     pv is not None
@@ -3279,6 +3306,17 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
         ):
             t.label, t.reason = "NAME", "nickname in brackets after a name"
 
+    # 4e. a word-name opening a sentence that introduces a person by age:
+    # "Bill is a 67-year-old retired machinist", "Hope, a 34-year-old nurse,"
+    for i in caps:
+        t = toks[i]
+        if t.label is not None or consumed[i] or not t.sent_start or t.allcaps:
+            continue
+        if t.low not in lex.ambiguous_first or t.possessive:
+            continue
+        if _INTRO_BY_AGE_RE.match(text, t.end):
+            t.label, t.reason = "NAME", "word-name introduced with an age"
+
     # 5. propagation: other mentions of a confirmed name
     confirmed: dict[str, bool] = {}
     lower_names = {t.low for t in toks if t.label == "NAME" and not t.cap}
@@ -3295,9 +3333,15 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
         ):
             common = t.low in lex.english or t.low in lex.word_names
             confirmed[t.low] = common
+    # a word named as a relative elsewhere ("son Kuba") is not an author ("see Kuba alone")
+    kin_named = {
+        t.low for t in toks if t.label == "NAME" and t.reason.startswith(_KIN_REASON)
+    }
     if confirmed:
         for i, t in enumerate(toks):
-            if t.label is not None or consumed[i]:
+            if t.label is not None:
+                continue
+            if consumed[i] and not (i in author_consumed and t.low in kin_named):
                 continue
             maybe_common = confirmed.get(t.low)
             if maybe_common is None:

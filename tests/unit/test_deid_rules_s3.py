@@ -85,3 +85,56 @@ def test_org_name_with_of_the() -> None:
 def test_eponym_possessive_after_a_work_cue_is_a_model() -> None:
     text = "We are working from Gottman's Sound Relationship House; heavy stonewalling."
     assert found(text) == {}
+
+
+# --- batch zn: ordinary case presentations -----------------------------------------------
+
+
+def test_name_given_for_a_relative_is_not_an_author_after_see() -> None:
+    text = "The family: son Kuba (19, home). Ideas: see Kuba alone a couple of times."
+    assert [f.text for f in find_phi(text)] == ["Kuba", "Kuba"]
+
+
+def test_see_before_an_author_still_is_a_citation() -> None:
+    assert found("See Linehan (1993) and see Beck for more.") == {}
+
+
+def test_all_caps_acronym_after_an_article_is_not_a_name() -> None:
+    assert found("Scores in the moderate range on the DAS. Partner B agreed.") == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He lives with his wife, Thu, and two teenagers. Thu says he sleeps in the garage.",
+        "Her sister, Sat, is 30.",
+    ],
+)
+def test_weekday_word_in_apposition_to_a_relative_is_a_name(text: str) -> None:
+    assert all(f.category == "NAME" for f in find_phi(text)) and find_phi(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mom called Tuesday to say she was fine.",
+        "Client is a 28-year-old Somali-American woman, Muslim, who wears hijab.",
+    ],
+)
+def test_apposition_negatives(text: str) -> None:
+    assert found(text) == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bill is a 67-year-old retired machinist. Bill has aphasia.",
+        "Hope, a 34-year-old nurse, came in with her sister.",
+    ],
+)
+def test_word_name_introduced_with_an_age(text: str) -> None:
+    assert {f.category for f in find_phi(text)} == {"NAME"}
+
+
+def test_word_name_as_a_word_at_sentence_start() -> None:
+    assert found("Hope is what she lost first. Will matters less than skill.") == {}
