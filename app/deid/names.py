@@ -1880,6 +1880,19 @@ def _single_at_org(text: str, toks: list[Tok], i: int, lex: Lexicon) -> bool:
 
 
 _KIN_REASON: Final = "capitalised word after a title or relationship word"
+# "met with jasmine", "talked to grace", "f/u w/ destiny": a person follows
+_CONTACT_BEFORE_RE: Final = re.compile(
+    r"\b(?:(?:talked|talking|talk|spoke|speaking|speak|met|meeting|meet|checked in|check in|"
+    r"f/u|follow up|followed up|session|sessions|consult|consulted|phone call|call|"
+    r"visit|visits)\s+(?:with|w/|to)|called|texted|emailed|e-mailed|messaged|told|asked|"
+    r"reached)\s+$"
+)
+_MET_WITH_RE: Final = re.compile(r"\b(?:met|meet|meets)\s+with\s+$")
+# words that are names but usually abstract nouns: "was met with hope", "meet with grace"
+_ABSTRACT_WORD_NAMES: Final = frozenset(
+    "hope faith grace joy love patience charity mercy honor justice unity bliss serenity"
+    " harmony trust".split()
+)
 _INTRO_BY_AGE_RE: Final = re.compile(
     r"(?:\s+(?:is|was)\s+(?:now\s+)?|,\s+)(?:a|an)\s+\d{1,3}[- ]?(?:year|yr)s?[- ]old\b"
     r"|\s\(\d{1,3}\)"
@@ -2451,6 +2464,17 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 ):
                     t.label = "NAME"
                     t.reason = "lower-case first name after a relationship word"
+                elif (
+                    low not in LOWER_CUE_STOP
+                    and low not in lex.never_name
+                    and "\n" not in t.gap_before
+                    and _CONTACT_BEFORE_RE.search(text, max(0, t.start - 24), t.start)
+                    and not (low in _ABSTRACT_WORD_NAMES and _MET_WITH_RE.search(
+                        text, max(0, t.start - 24), t.start
+                    ))
+                ):
+                    t.label = "NAME"
+                    t.reason = "lower-case first name after a verb of talking or meeting"
                 continue
             if low in english_words:
                 continue  # kept only as context for other rules ("works", "at", "said")

@@ -149,7 +149,7 @@ LOWER_EVENT_DATE_RE: Final = re.compile(
     r"\b"
 )
 ORDINAL_DATE_RE: Final = re.compile(
-    r"\b(?:on|by|until|till|since|before|after|from|of|around|through|starting|"
+    r"\b(?:on|by|until|till|since|before|after|from|of|around|through|starting|to|for|"
     r"beginning|due|as of|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|"
     r"tues|wed|thu|thur|thurs|fri|sat|sun)\.?\s+the\s+"
     rf"((?:[12]\d|3[01]|[1-9])(?:st|nd|rd|th)|{_ORD_WORDS})\b"
@@ -669,6 +669,8 @@ def find_dates(
     )
     owin = (ord_win if ord_win is not None else dwin) + _merge(iter(ord_words), text, 45, 30)
     for m in _scan(ORDINAL_DATE_RE, text, sorted(owin)):
+        if not m.group(1)[0].isdigit() and m.group()[:3].lower() in ("to ", "for"):
+            continue  # "moves to the first and third Thursday": only "to the 14th"
         yield m.start(1), m.end(1), "DATE", "day of month"
     if gates is not None:
         hwin = _merge(iter(gates.holiday), text, 40, 30)
@@ -1032,6 +1034,7 @@ _SSN_KEY_RE: Final = re.compile(r"ssn|social|ss ?#")
 
 
 _ADDR_EXTRA_WORDS: Final = ("box", "interstate", "apt", "unit", "suite", "route", "rte", "hwy")
+_ADDR_EXTRA_RE: Final = re.compile("|".join(_ADDR_EXTRA_WORDS))
 
 
 def _clusters(hits: list[Window], gap: int) -> list[Window]:
@@ -1066,6 +1069,7 @@ def find_structured(
         return out
     clusters = _clusters(hits, 12)
     dwin = _merge(iter(clusters), text, 6, 6)  # the number and its neighbouring tokens
+    low = text.lower()
     if gates is not None:
         # a house number needs a street word (or "Box", "Apt", "Route") soon after it
         sw_starts = [g[0] for g in gates.street]
@@ -1073,12 +1077,11 @@ def find_structured(
             (cs, ce)
             for cs, ce in clusters
             if ((k := bisect_left(sw_starts, cs - 14)) < len(sw_starts) and sw_starts[k] < ce + 90)
-            or any(w in text[max(0, cs - 14) : ce + 90].lower() for w in _ADDR_EXTRA_WORDS)
+            or _ADDR_EXTRA_RE.search(low, max(0, cs - 14), ce + 90) is not None
         ]
     else:
         addr_clusters = clusters
     addr_win = _merge(iter(addr_clusters), text, 14, 90)  # house number + street + unit
-    low = text.lower()
     prof = _profile(text, dwin)
     ssn_win = dwin
     if "ssn" in low or "social" in low or "ss#" in low or "ss #" in low:
@@ -1094,7 +1097,7 @@ def find_structured(
         for ws, we in addr_win:
             while k < len(sw) and sw[k][1] <= ws:
                 k += 1
-            if (k < len(sw) and sw[k][0] < we) or any(w in low[ws:we] for w in _ADDR_EXTRA_WORDS):
+            if (k < len(sw) and sw[k][0] < we) or _ADDR_EXTRA_RE.search(low, ws, we):
                 keep.append((ws, we))
         addr_win = keep
     out = []

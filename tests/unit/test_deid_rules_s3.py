@@ -138,3 +138,54 @@ def test_word_name_introduced_with_an_age(text: str) -> None:
 
 def test_word_name_as_a_word_at_sentence_start() -> None:
     assert found("Hope is what she lost first. Will matters less than skill.") == {}
+
+
+# --- found while waiting for the batches: the issue's own examples in lower case ---------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("jess's mom called, wants to move appt to the 14th", "14th"),
+        ("rescheduled for the 21st because of court", "21st"),
+    ],
+)
+def test_day_of_month_after_to_or_for(text: str, value: str) -> None:
+    assert found(text).get(value) == "DATE"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the group moves to the first and third Thursday of each month",
+        "she went up to the 10th session and to the 2nd floor",
+        "she came in for the 1st time",
+    ],
+)
+def test_ordinals_that_are_not_dates(text: str) -> None:
+    assert not [f for f in find_phi(text) if f.category == "DATE"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("met with jasmine and her mom today, jasmine was quiet", "jasmine"),
+        ("talked to grace about her dad", "grace"),
+        ("f/u w/ destiny next wk re: school", "destiny"),
+        ("called summer back after group", "summer"),
+    ],
+)
+def test_lower_case_word_name_after_a_verb_of_talking_or_meeting(text: str, name: str) -> None:
+    assert name in flagged(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the proposal was met with hope and some skepticism",
+        "she told will to leave it",
+        "asked may about it",
+    ],
+)
+def test_word_names_after_contact_verbs_that_stay_words(text: str) -> None:
+    assert found(text) == {}
