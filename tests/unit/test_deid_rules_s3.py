@@ -189,3 +189,8 @@ def test_lower_case_word_name_after_a_verb_of_talking_or_meeting(text: str, name
 )
 def test_word_names_after_contact_verbs_that_stay_words(text: str) -> None:
     assert found(text) == {}
+
+
+@pytest.mark.parametrize("value", ["651 5550188", "(612) 5550147"])
+def test_phone_with_an_unbroken_seven_digit_number(value: str) -> None:
+    assert found(f"gave me a new cell: {value}, and says to text").get(value) == "PHONE"
