@@ -147,7 +147,8 @@ ORG_SUFFIXES: Final = frozenset(
     staffing janitorial movers towing collision marine bancorp credit lending mortgage
     financial securities capital investments pizzeria taqueria cantina bbq nursery exteriors
     interiors remodeling homes roofing corps service hub collective hq headquarters
-    collegiate polytechnic joinery ltd plc pty gmbh limited""".split()
+    collegiate polytechnic joinery ltd plc pty gmbh limited medicine probation claims
+    adoption adoptions pantry law parts""".split()
 )
 _CUE_LAST: Final = frozenset("at for by from to with in the".split())
 ORG_CUE_WORDS: Final = frozenset(
@@ -1097,7 +1098,8 @@ _LOWER_RUN_RE: Final = re.compile(r"(?<![\w'-])(?:[a-z][a-z'-]*\s){1,3}$")
 LOWER_ORG_SUFFIXES: Final = frozenset(
     """school academy college university hospital clinic center centre church manor plant hq
     prep montessori preschool
-    middle high elementary house hospice pharmacy factory warehouse""".split()
+    middle high elementary house hospice pharmacy factory warehouse health living parts
+    services shelter pediatrics psychiatry""".split()
 )
 # verbs whose object is a person: "do i have to tell crystal?" (for a name already found)
 _OBJECT_PERSON_VERBS: Final = frozenset(
@@ -1120,6 +1122,52 @@ _GENERIC_SCHOOL_HEADS: Final = frozenset(
 _LOWER_STRONG_ORG_RE: Final = re.compile(
     r"\b(?:at|from|to|attends|attending|attended|in)\s+([a-z][a-z'’-]+(?: [a-z][a-z'’-]+)?)\s+$"
 )
+# lower-case organisation tails that need a name before them: "at riverside behavioral
+# health", "at sunland auto parts", "at harbor house dv shelter", "cedar ridge pediatrics"
+_TAIL_LOWER_SUFFIXES: Final = frozenset(
+    "health living parts services shelter pediatrics psychiatry".split()
+)
+_TAIL_SINGLE_OK: Final = frozenset("shelter pediatrics psychiatry".split())
+_TAIL_MIDDLES: Final = frozenset(
+    """behavioral family community mental senior auto women's womens counseling social human
+    home student sober assisted independent care dv crisis recovery youth""".split()
+)
+_TAIL_GENERIC_HEADS: Final = frozenset(
+    """outpatient inpatient residential intensive partial integrated school-based
+    telehealth emergency specialty pediatric adult adolescent child general regular""".split()
+)
+_LOWER_TAIL_ORG_RE: Final = re.compile(
+    r"\b(?:at|from|to|with|attends|attending|attended|called|call)\s+"
+    r"([a-z][a-z'’-]+(?: [a-z][a-z'’-]+){0,2})\s+$"
+)
+
+
+def _lower_tail_org(text: str, start: int, lex: Lexicon) -> int:
+    """How many lower-case words before ``start`` name an organisation, or -1."""
+    pre = _LOWER_TAIL_ORG_RE.search(text, max(0, start - 50), start)
+    if pre is None:
+        return -1
+    words = pre.group(1).split()
+    tail = text[start:].split(None, 1)[0].lower().rstrip(".,;:!?)")
+    head = words[0]
+    if (
+        head in FUNCTION_WORDS
+        or head in _LOWER_GENERIC
+        or head in _GENERIC_SCHOOL_HEADS
+        or head in _TAIL_MIDDLES
+        or head in _TAIL_GENERIC_HEADS
+        or head in lex.regions
+        or head in lex.never_name
+        or any(w in FUNCTION_WORDS for w in words)
+    ):
+        return -1
+    if len(words) == 1 and tail not in _TAIL_SINGLE_OK:
+        return -1
+    if tail not in _TAIL_SINGLE_OK and words[-1] not in _TAIL_MIDDLES:
+        return -1
+    return len(words)
+
+
 _CHAIN_PREPS: Final = frozenset("at for from with behind near outside inside".split())
 _CHAIN_AFTER_RE: Final = re.compile(
     r"\s+(?:the\s+|a\s+|an\s+)?([\w'’&.-]+(?:[ ][\w'’&.-]+){0,3})"
@@ -1183,6 +1231,25 @@ PUBLIC_AGENCIES: Final = (
     "emergency medical services",
     "disability services",
 )
+# words that may come before a public agency without making it specific
+_AGENCY_GENERIC: Final = frozenset(
+    """the a of and & county city state department dept division office bureau local adult
+    adults child children children's youth juvenile family families community public
+    regional district metro area health mental behavioral our your their his her""".split()
+)
+
+
+def _generic_agency(run_text: str, lex: Lexicon) -> bool:
+    """A public agency every county has ("Adult Protective Services", "the Department of
+    Human Services", "Minnesota Family Services") -- but not one named after a place or a
+    founder ("Calder County Child Protective Services", "Riverbend Family Services")."""
+    for ph in PUBLIC_AGENCIES:
+        if run_text.endswith(ph):
+            head = run_text[: -len(ph)].split()
+            return all(w in _AGENCY_GENERIC or w in lex.regions for w in head)
+    return False
+
+
 METHOD_PHRASES: Final = (
     "sound relationship house",
     "circle of security",
@@ -2104,9 +2171,7 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             for x in range(j, k + 1)
         ):
             continue  # "the Gottman Institute", "Beck Institute": a training institute
-        if any(ph in run_text for ph in METHOD_PHRASES) or any(
-            run_text.endswith(ph) for ph in PUBLIC_AGENCIES
-        ):
+        if any(ph in run_text for ph in METHOD_PHRASES) or _generic_agency(run_text, lex):
             continue  # a method, or a public agency every county has ("Adult Protective
             # Services"): neither names the client's employer or school
         if _METHOD_AUTHOR_RE.match(text, toks[k].full_end):
@@ -2268,6 +2333,8 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                     for w in heads_w
                 ):
                     best = len(heads_w)
+        if best < 0 and t.low in _TAIL_LOWER_SUFFIXES:
+            best = _lower_tail_org(text, t.start, lex)
         if best < 0:
             continue
         run_start = t.start - len(" ".join(run_words[-best:])) - 1
@@ -3278,6 +3345,12 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             and (nx_s.low in lex.last or nx_s.low not in lex.first)
         ):
             nx_s.label, nx_s.reason = "NAME", "lower-case surname after a first name"
+            continue
+        if t.low in lex.first and t.low not in lex.ambiguous_first:
+            # a common surname that is also an English word: "angela brooks", "ty bell"
+            m_sur = _NEXT_LOWER_WORD_RE.match(text, t.end)
+            if m_sur is not None and m_sur.group(1) in _WORD_SURNAMES:
+                out.append((m_sur.start(1), m_sur.end(1), "NAME", "lower-case surname after a first name"))
 
     # 4d. a capitalised word followed by an age in brackets: "the kids, Pip (8) and Olek (5)"
     paren_age = text.find(" (")
@@ -3434,6 +3507,17 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
     return out
 
 
+_NEXT_LOWER_WORD_RE: Final = re.compile(r"(?:'s|’s)? ([a-z]{3,})(?![\w'’-])")
+# common surnames that are also English words (need a first name right before them)
+_WORD_SURNAMES: Final = frozenset(
+    """brooks bell brown white black green gray grey hill hall wood woods king young rice
+    moore ford fox lane park parks price reed reeds rose ross stone wells west wolf cole cook
+    bird bishop bond bush carpenter carter chase cross dean drake duke fisher fletcher frost
+    gardner glass golden hardy hawkins hunt hunter knight lamb little love major marsh mason
+    miles miller mills moss nash noble page parker pierce poole porter potter rich rivers
+    savage sharp shepherd short snow spencer steel stern strong swift summers tanner temple
+    thorn turner underwood wade walker ward warren waters weaver webb wise wood woodward""".split()
+)
 _NOT_INITIALS: Final = frozenset(
     """US UK DC AM PM EU MD RN NP PA DO BA BS MA MS NB PS EG IE OK TV LA NY NJ UN CV ER ED
     PT OT GP AA NA BSN MSW PHD LCSW LPC MFT RPN LPN CNA DDS JD MBA MPH EMT""".split()

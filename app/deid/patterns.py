@@ -93,7 +93,9 @@ NUM_DATE_RE: Final = re.compile(
     r"|(?<![\w/.-])(0?[1-9]|1[0-2])/((?:19|20)\d\d)(?![\w/])"
     r"|(?<![\w/.-])((?:19|20)\d\d)-(0[1-9]|1[0-2])(?![\w/-])"
 )
-_DOSE_AFTER_RE: Final = re.compile(r"\s?(?:mg|mcg|µg|ml|mL|g|units?|iu|IU|mmHg)\b")
+_DOSE_AFTER_RE: Final = re.compile(
+    r"\s?(?:mg|mcg|µg|ml|mL|g|units?|iu|IU|mmHg|tabs?|tablets?|pills?|caps?|capsules?|doses?)\b"
+)
 _RATING_CUE_RE: Final = re.compile(
     r"\b(rat(?:ed|ing|es|ings)?|scales?|score[ds]?|out of|pain|mood|anxiety|suds|levels?|"
     r"intensity|urges?|cravings?|distress|confidence|importance|readiness|sleep)\b"
@@ -117,7 +119,12 @@ _DATE_HEADER_RE: Final = re.compile(
     _I,
 )
 _DATE_PREP_RE: Final = re.compile(
-    r"\b(on|since|until|till|by|from|dated|dob|d\.o\.b\.?|born|before|after|effective)\W*$", _I
+    r"\b(on|since|until|till|by|from|dated|dob|d\.o\.b\.?|born|before|after|effective|appt|"
+    r"appointment|nxt|next|f/u|resched|rescheduled(?:\s+to)?|moved\s+to|"
+    r"(?:mon|tues?|wed|thu|thurs?|fri|sat|sun)\.?)\W*$"
+    # a date right after another date: "nxt 12/11 then 1/8", "3/4 or 3/11"
+    r"|(?<![\d/])\d{1,2}/\d{1,2}\s*(?:then|and|or|&|,|to)\s*$",
+    _I,
 )
 MONTH_DATE_RE: Final = re.compile(  # case-insensitive month names: see find_dates
     rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?(?![\w])"
@@ -152,7 +159,8 @@ LOWER_EVENT_DATE_RE: Final = re.compile(
 ORDINAL_DATE_RE: Final = re.compile(
     r"\b(?:on|by|until|till|since|before|after|from|of|around|through|starting|to|for|"
     r"beginning|due|as of|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|"
-    r"tues|wed|thu|thur|thurs|fri|sat|sun)\.?\s+the\s+"
+    r"tues|wed|thu|thur|thurs|fri|sat|sun|(?:next|nxt)\s+(?:[a-z/]+\s+){0,2}(?:is|will be))"
+    r"\.?\s+the\s+"
     rf"((?:[12]\d|3[01]|[1-9])(?:st|nd|rd|th)|{_ORD_WORDS})\b"
     r"(?!\s+(?:grade|session|floor|percentile|time|visit|week|day|month|year|cycle|"
     r"birthday|anniversary|attempt|appointment|meeting|round|step|place|set|part|wave|batch|"
