@@ -39,7 +39,7 @@ _CONTRACTION_RE: Final = re.compile(r"(?:^|\s+)[A-Za-z]+(?:n['’]t|['’](?:re|
 _NATIONAL_RESOURCE_RE: Final = re.compile(
     r"(?i:trevor project|crisis text line|trans lifeline|mayo clinic diet|"
     r"salvation army|red cross|planned parenthood|meals on wheels|big brothers big sisters|"
-    r"safe harbor)"
+    r"safe harbor|indian health service|stronghearts native helpline)"
 )
 
 
@@ -47,7 +47,7 @@ _NATIONAL_RESOURCE_RE: Final = re.compile(
 _NATIONAL_RESOURCE_KEYS: Final = (
     "roject", "ROJECT", "ifeline", "IFELINE", "ext Line", "ext line", "ayo Clinic",
     "ayo clinic", "alvation", "ed Cross", "ed cross", "arenthood", "heels", "rothers",
-    "afe Harbor", "afe harbor",
+    "afe Harbor", "afe harbor", "ealth Service", "elpline",
 )
 
 

@@ -1327,8 +1327,14 @@ _CITE_NAME: Final = (
     r"(?:\s+(?:van|von|de|der|le|la|Le|La|De|Van|Von)\s+[A-Z][\w'’-]+)?"
 )
 _PAREN_CITE_RE: Final = re.compile(
-    rf"\(\s*{_CITE_NAME}(?:\s*(?:,\s*and|,|;|and|&)\s*{_CITE_NAME})*(?:\s+et al\.?)?"
-    r"(?:,?\s*(?:19|20)\d\d[a-z]?)?(?:\s+[A-Z]{2,6}(?:-[A-Z0-9]+)?)?"
+    rf"\(\s*(?:{_CITE_NAME}(?:\s*(?:,\s*and|,|;|and|&)\s*{_CITE_NAME})*(?:\s+et al\.?)?"
+    r"(?:,?\s*(?:19|20)\d\d[a-z]?)?"
+    r"|[A-Z][\w'’-]+\s+[A-Z][\w'’-]+,\s*(?:19|20)\d\d[a-z]?)"  # "(Brave Heart, 1998"
+    # further citations after a semicolon: "(Brave Heart, 1998; Evans-Campbell, 2008)"
+    r"(?:\s*;\s*(?:[A-Z][\w'’-]+\s+)?"
+    rf"{_CITE_NAME}(?:\s*(?:,\s*and|,|and|&)\s*{_CITE_NAME})*(?:\s+et al\.?)?"
+    r",?\s*(?:19|20)\d\d[a-z]?)*"
+    r"(?:\s+[A-Z]{2,6}(?:-[A-Z0-9]+)?)?"
     r"(?:\s+(?:manual|model|method|protocol|scale|guidelines|criteria|approach|book))?"
     r"(?:,\s*(?:[Tt]he\s+)?[A-Z][\w'’-]*(?:\s+(?:[A-Z][\w'’-]*|of|and|the|in|for|to|a))*)?\s*\)"
 )
@@ -3350,7 +3356,9 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             # a common surname that is also an English word: "angela brooks", "ty bell"
             m_sur = _NEXT_LOWER_WORD_RE.match(text, t.end)
             if m_sur is not None and m_sur.group(1) in _WORD_SURNAMES:
-                out.append((m_sur.start(1), m_sur.end(1), "NAME", "lower-case surname after a first name"))
+                out.append(
+                    (m_sur.start(1), m_sur.end(1), "NAME", "lower-case surname after a first name")
+                )
 
     # 4d. a capitalised word followed by an age in brackets: "the kids, Pip (8) and Olek (5)"
     paren_age = text.find(" (")

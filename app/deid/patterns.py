@@ -169,6 +169,13 @@ ORDINAL_DATE_RE: Final = re.compile(
     r"their|my|our) |of (?:these|those|them)|one|of the))",
     _I,
 )
+# Spanish and Portuguese dates: "12 de diciembre", "el 3 de mayo de 2024", "5 de março"
+FOREIGN_DATE_RE: Final = re.compile(
+    r"\b(?:[12]\d|3[01]|0?[1-9])\s+de\s+(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|"
+    r"septiembre|setiembre|octubre|noviembre|diciembre|janeiro|fevereiro|março|marco|maio|"
+    r"junho|julho|setembro|outubro|novembro|dezembro)(?:\s+(?:de|del)\s+(?:19|20)\d\d)?\b",
+    _I,
+)
 HOLIDAY_RE: Final = re.compile(
     r"(?:Thanksgiving(?: (?:Day|Eve|weekend|break|dinner))?|Christmas(?: (?:Eve|Day|morning))?"
     r"|Xmas|New Year[’']?s(?: (?:Eve|Day))?|(?:Orthodox )?Easter(?: (?:Sunday|weekend))?|Halloween"
@@ -681,6 +688,9 @@ def find_dates(
         if not m.group(1)[0].isdigit() and m.group()[:3].lower() in ("to ", "for"):
             continue  # "moves to the first and third Thursday": only "to the 14th"
         yield m.start(1), m.end(1), "DATE", "day of month"
+    if " de " in text:
+        for m in FOREIGN_DATE_RE.finditer(text):
+            yield m.start(), m.end(), "DATE", "day and month (Spanish or Portuguese)"
     if gates is not None:
         hwin = _merge(iter(gates.holiday), text, 40, 30)
     else:
