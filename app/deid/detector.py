@@ -94,9 +94,12 @@ def _resolve(text: str, spans: list[Span]) -> list[Finding]:
         if merged:
             p = merged[-1]
             gap = text[p[1] : s[0]]
-            blank = gap == "" or (gap.isspace() and "\n" not in gap)
+            # two spaces at most: three or more (or a tab) separate form columns
+            blank = gap == "" or (
+                gap.isspace() and "\n" not in gap and len(gap) <= 2 and "\t" not in gap
+            )
             if gap == ". " and p[2] == s[2]:
-                prev_text = text[p[0] : p[1]]
+                prev_text = text[p[0] : p[1]].rsplit(" ", 1)[-1]
                 # "St. Jude's", "R. Delvecchio"
                 blank = prev_text in ("St", "Saint", "Mt", "Ft") or (
                     len(prev_text) == 1 and prev_text.isupper()

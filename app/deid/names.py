@@ -2168,8 +2168,8 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 else:
                     break
         run_text = " ".join(toks[x].low for x in range(j, k + 1))
-        if toks[j].low in NATIONAL_WORDS:
-            continue  # "National Institute of Mental Health", "American Red Cross"
+        if toks[j].low in NATIONAL_WORDS or (toks[j].allcaps and toks[j].low in lex.non_phi):
+            continue  # "National Institute of Mental Health", "the AAP Family Media Plan"
         if any(toks[x].possessive and toks[x].low in lex.eponyms for x in range(j, k + 1)):
             continue  # "Herman's Trauma and Recovery" (a book)
         if all(
@@ -3528,7 +3528,7 @@ _WORD_SURNAMES: Final = frozenset(
 )
 _NOT_INITIALS: Final = frozenset(
     """US UK DC AM PM EU MD RN NP PA DO BA BS MA MS NB PS EG IE OK TV LA NY NJ UN CV ER ED
-    PT OT GP AA NA BSN MSW PHD LCSW LPC MFT RPN LPN CNA DDS JD MBA MPH EMT""".split()
+    PT OT GP AA NA BSN MSW PHD LCSW LPC MFT RPN LPN CNA DDS JD MBA MPH EMT DOB POA ROI""".split()
 )
 _INITIALS_RE: Final = re.compile(r"[A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?(?!\w)")
 
