@@ -104,6 +104,8 @@ def _resolve(text: str, spans: list[Span]) -> list[Finding]:
                 blank = prev_text in ("St", "Saint", "Mt", "Ft") or (
                     len(prev_text) == 1 and prev_text.isupper()
                 )
+            if gap == " & " and p[2] == s[2] == "ORG":
+                blank = True  # "Kessler & Doane Disability Law"
             if p[2] == s[2] and p[2] in _MERGE_GAP and blank:
                 merged[-1] = (p[0], s[1], p[2], p[3])
                 continue
@@ -136,7 +138,8 @@ _AGE_AFTER_PERSON_RE: Final = re.compile(
     r"aunt|uncle|sister|brother|client|patient|widow|widower|neighbou?r|friend|resident|"
     r"partner|spouse|she|he|who|woman|man|lady|gentleman|veteran|widow|widower|"
     r"grandma|granny|nana)(?:'s)?"
-    r"(?:\s*(?:,|\()\s*|(?:,[^,.;]{1,40},)?\s+(?:is|was|turned|turns)\s+)(9\d|1[01]\d)"
+    r"(?:\s*(?:,|\()\s*(?:now\s+|aged?\s+)?|(?:,[^,.;]{1,40},)?\s+(?:is|was|turned|turns)\s+)"
+    r"(9\d|1[01]\d)"
     r"(?=\s*[),;.]|\s+(?:and|now|today|years|yrs|y/o|yo)\b)",
     re.IGNORECASE,
 )

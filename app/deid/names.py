@@ -148,8 +148,10 @@ ORG_SUFFIXES: Final = frozenset(
     financial securities capital investments pizzeria taqueria cantina bbq nursery exteriors
     interiors remodeling homes roofing corps service hub collective hq headquarters
     collegiate polytechnic joinery ltd plc pty gmbh limited medicine probation claims
-    adoption adoptions pantry law parts""".split()
+    adoption adoptions pantry law parts processing""".split()
 )
+# branches of the armed forces: "retired from the Navy" names no employer anyone could find
+_MILITARY: Final = frozenset("navy army marines usmc usaf usn airforce guard".split())
 _CUE_LAST: Final = frozenset("at for by from to with in the".split())
 ORG_CUE_WORDS: Final = frozenset(
     """work works working worked employed job jobs hired fired laid interned interning
@@ -411,7 +413,10 @@ def _org_cued(toks: list[Tok], i: int) -> bool:
             return False
         j -= 1
     if toks[j].low in ORG_CUE_WORDS:
-        return toks[j].low in _DIRECT_ORG_CUES
+        # "(Managing Misbehavior)": a capitalised "Managing" starts a title
+        return toks[j].low in _DIRECT_ORG_CUES and not (
+            toks[j].cap and toks[j].low in _MANAGE_CUES
+        )
     if toks[j].low not in ORG_PREPS or j == 0 or not _tight(toks[j].gap_before):
         return False
     q = j - 1
@@ -2130,9 +2135,12 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
         j = i
         while j > 0 and (
             _tight(toks[j].gap_before)
+            or (toks[j].gap_before == " & " and toks[j - 1].cap)  # "Counseling & Wellness"
             or (toks[j].gap_before == ". " and toks[j - 1].low in ("st", "mt", "ft"))
         ):
             p = toks[j - 1]
+            if p.low in _MILITARY:
+                break
             if p.cap and _org_word_ok(p) or p.low in ("st", "saint", "&"):
                 j -= 1
             elif p.low in ("of", "and", "&") and j - 2 >= 0 and toks[j - 2].cap:
@@ -2223,6 +2231,7 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             or (low_t in lex.never_name and low_t not in lex.non_phi)
             or low_t in PROGRAMS
             or low_t in IDENTITY_WORDS
+            or low_t in _MILITARY
         ):
             continue
         k = i

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from app.deid.finding import Category
+from app.deid.lexicon import lexicon
 
 Span = tuple[int, int, Category, str]
 
@@ -193,6 +194,7 @@ HOLIDAY_RE: Final = re.compile(
     r"|Grandparents[’']? Day|Sweetest Day|Ground ?hog Day|Christmas Eve Eve"
     r"|Noche ?buena|Three Kings[’']? Day|Candlemas|Midsummer(?: Eve)?"
     r"|St\.? (?:Valentine|Andrew|David|George|Stephen|Nicholas|Lucy|John)[’']?s Day)(?![\w])"
+    r"(?:,? (?:19|20)\d\d(?!\d))?"  # "Christmas 2022"
 )
 # Religious observances that are often discussed as practices: only dates after a time word.
 OBSERVANCE_RE: Final = re.compile(
@@ -269,7 +271,7 @@ LOWER_ADDRESS_RE: Final = re.compile(
 )
 STREET_NAME_RE: Final = re.compile(
     r"\b(?:(?:North|South|East|West|Old|New)\s+)?[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+"
-    rf"{_STREET_SUFFIX_FULL}(?![\w])"
+    rf"{_STREET_SUFFIX_FULL}(?![\w])(?!\s+of\b)"  # not "Circle of Security"
     r"|\b(?:[NSEW]\.?|North|South|East|West)\s+\d{1,3}(?:st|nd|rd|th)\s+"
     r"(?:Street|St|Avenue|Ave|Road|Rd|Place|Pl|Drive|Dr|Boulevard|Blvd)\b\.?"
     r"|\b(?:\d{1,6}\s+)?(?:Rue|Calle|Avenida|Via|Camino|Rua|rue|chemin|Chemin|boulevard|avenue)\s+"
@@ -590,6 +592,16 @@ def _same_denominator_nearby(text: str, s: int, e: int, b: int) -> bool:
 
 
 _FRACTION_RE: Final = re.compile(r"(?<![\w/])(\d{1,2})/(\d{1,2})(?![\w/])")
+
+
+def _gerund(word: str) -> bool:
+    """An English -ing form of a verb ("Using", "Following"; not "Redding", "Sterling")."""
+    low = word.lower()
+    if not low.endswith("ing") or len(low) < 6:
+        return False
+    eng = lexicon().english
+    stem = low[:-3]
+    return stem in eng or stem + "e" in eng or (stem[-1:] == stem[-2:-1] and stem[:-1] in eng)
 
 
 def find_dates(
@@ -943,6 +955,8 @@ def find_places(
         grp = 1 if m.group(1) else 0
         yield m.start(grp), m.end(grp), "ADDRESS", "street address (lower case)"
     for m in _scan(STREET_NAME_RE, text, swin):
+        if _gerund(m.group().split(None, 1)[0]):
+            continue  # "Using Circle ...", "Following Court ...": a verb, not a street
         yield m.start(), m.end(), "ADDRESS", "street name"
     for key in ("corner of ", "intersection of ", "corners of "):
         i = text.find(key)
