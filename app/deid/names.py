@@ -2141,6 +2141,13 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             p = toks[j - 1]
             if p.low in _MILITARY:
                 break
+            if (
+                p.sent_start
+                and p.low.endswith(("ed", "ing"))
+                and _english_word(p.low)
+                and p.low not in lex.places
+            ):
+                break  # "Called Cascadia Health Plan": a verb opening the sentence
             if p.cap and _org_word_ok(p) or p.low in ("st", "saint", "&"):
                 j -= 1
             elif p.low in ("of", "and", "&") and j - 2 >= 0 and toks[j - 2].cap:
@@ -3178,6 +3185,32 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             and not (a.sent_start and _PREV_PERIOD_RE.search(text, max(0, a.start - 3), a.start))
         ):
             a.label, a.reason = "NAME", "initial before a surname"
+        elif (
+            b.label == "LOCATION"
+            and a.label is None
+            and len(a.text) == 1
+            and a.text.isupper()
+            and a.text not in "AINSEW"
+            and b.gap_before == ". "
+            and b.low in lex.last
+            and not a.sent_start
+        ):
+            # "client R. Villanueva": an initial makes a surname of a place-like word
+            a.label, a.reason = "NAME", "initial before a surname"
+            b.label, b.reason = "NAME", "surname after an initial"
+        elif (
+            a.label == "NAME"
+            and a.cap
+            and not a.possessive
+            and b.label is None
+            and len(b.text) == 1
+            and b.text.isupper()
+            and b.text not in "AI"
+            and b.gap_before == " "
+            and a.low in lex.first
+            and _TRAILING_INITIAL_RE.match(text, b.end)
+        ):
+            b.label, b.reason = "NAME", "initial of a surname after a first name"  # "Kyle R."
 
     for i in caps:
         if i == 0 or i >= n - 1:
@@ -3379,7 +3412,7 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 if (
                     t.label is None
                     and t.cap
-                    and not t.allcaps
+                    and (not t.allcaps or _INITIALS_NICK_RE.fullmatch(t.text) is not None)
                     and t.full_end == paren_age
                     and len(t.low) >= 2
                     and t.low not in ALWAYS_SKIP
@@ -3535,6 +3568,8 @@ _WORD_SURNAMES: Final = frozenset(
     savage sharp shepherd short snow spencer steel stern strong swift summers tanner temple
     thorn turner underwood wade walker ward warren waters weaver webb wise wood woodward""".split()
 )
+_TRAILING_INITIAL_RE: Final = re.compile(r"\.(?:\s+[a-z]|\s*[,;:)]|\s*$)")
+_INITIALS_NICK_RE: Final = re.compile(r"[A-Z]J")  # "JJ (3)", "TJ (7)": initials as a nickname
 _NOT_INITIALS: Final = frozenset(
     """US UK DC AM PM EU MD RN NP PA DO BA BS MA MS NB PS EG IE OK TV LA NY NJ UN CV ER ED
     PT OT GP AA NA BSN MSW PHD LCSW LPC MFT RPN LPN CNA DDS JD MBA MPH EMT DOB POA ROI""".split()

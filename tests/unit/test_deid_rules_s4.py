@@ -1,0 +1,158 @@
+"""Unit tests for the general rules added after the session-4 blind batches zp-zt (app.deid).
+
+Each rule has a positive case (the identifier is found) and a negative case (the clinical or
+generic look-alike is left alone). All names, places and numbers are invented."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.deid import find_phi
+
+
+def found(text: str) -> dict[str, str]:
+    return {f.text: f.category for f in find_phi(text)}
+
+
+def flagged(text: str) -> set[str]:
+    return {w for f in find_phi(text) for w in f.text.split()}
+
+
+# --- organisations ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Placement agency is Riverbend Family Services; case worker assigned.",
+        "Report made to Calder County Child Protective Services this morning.",
+    ],
+)
+def test_public_agency_named_after_a_place_is_an_org(text: str) -> None:
+    assert "ORG" in found(text).values()
+
+
+def test_generic_public_agency_is_not_an_org() -> None:
+    got = found(
+        "A report to Adult Protective Services was made. The Minnesota Department of Human "
+        "Services wrote back."
+    )
+    assert "ORG" not in got.values()
+
+
+def test_lower_case_organisation_tail() -> None:
+    assert found("call dr patel at riverside behavioral health re med change").get(
+        "riverside behavioral health"
+    ) == "ORG"
+    assert found("anger at his supervisor at sunland auto parts who yelled").get(
+        "sunland auto parts"
+    ) == "ORG"
+    assert "harbor" in flagged("connected w/ advocate at harbor house dv shelter today")
+
+
+def test_generic_lower_case_care_is_not_an_org() -> None:
+    text = "a minor can consent to outpatient mental health care at 16; she is at the shelter"
+    assert not any(f.category == "ORG" for f in find_phi(text))
+
+
+def test_ampersand_inside_an_organisation_name() -> None:
+    got = found("prepared by his attorney's office, Kessler & Doane Disability Law, with notes")
+    assert got.get("Kessler & Doane Disability Law") == "ORG"
+
+
+def test_military_branch_is_not_an_employer() -> None:
+    assert "Navy" not in flagged("He retired from the Navy in 2016 and works nights now.")
+
+
+def test_capitalised_managing_starts_a_title_not_an_employer_cue() -> None:
+    assert not flagged("Triple P Level 4, module 3 (Managing Misbehavior). Parents attended.")
+    assert "Starbucks" in flagged("he is managing Starbucks near the station")
+
+
+def test_sentence_opening_verb_is_not_part_of_an_org() -> None:
+    got = flagged("Tuesday. Called Cascadia Health Plan behavioral health line.")
+    assert "Cascadia" in got
+    assert "Called" not in got
+
+
+def test_national_acronym_heads_no_org() -> None:
+    assert not flagged("We reviewed the AAP Family Media Plan tool with the parents.")
+
+
+def test_method_framework_is_not_a_street() -> None:
+    assert not flagged("Dyadic session. Using Circle of Security framework: being with")
+    assert found("She lives on Sterling Circle now.").get("Sterling Circle") == "ADDRESS"
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("no plan, knows 988. nxt appt tues 3/4 4pm. call back", "3/4"),
+        ("agreed to biweekly. nxt 12/11 then 1/8", "1/8"),
+        ("weekly home visits, next one is the 19th", "19th"),
+        ("next session is the twentieth, same time", "twentieth"),
+        ("wants to go to the procession on 12 de diciembre", "12 de diciembre"),
+        ("after a fall at Christmas 2022 she moved in", "Christmas 2022"),
+    ],
+)
+def test_date_forms(text: str, date: str) -> None:
+    assert found(text).get(date) == "DATE"
+
+
+def test_fractions_and_doses_are_not_dates() -> None:
+    got = flagged("she does this 3/4 of the time; next 1/2 tab at night; the next step")
+    assert not {"3/4", "1/2"} & got
+
+
+# --- names ------------------------------------------------------------------------------------
+
+
+def test_english_word_surname_after_lower_case_first_name() -> None:
+    assert "brooks" in flagged("billing mess for angela brooks - ssn on file is wrong")
+    assert "has" not in flagged("carla has their number and the hotline")
+
+
+def test_semicolon_citations_are_authors() -> None:
+    assert not flagged("trauma literature (Brave Heart, 1998; Evans-Campbell, 2008) and more")
+    assert "Rosa" in flagged("her mother (Rosa Diaz) came to session")
+
+
+def test_trailing_and_leading_initials() -> None:
+    assert "R" in flagged("He reports that Kyle R. and two others took his lunch.")
+    got = flagged("Coordination of care - shared client R. Villanueva, following up")
+    assert "Villanueva" in got
+
+
+def test_initials_nickname_before_an_age() -> None:
+    got = flagged("Parent consult re: JJ (3), who has been biting peers. JJ's language")
+    assert "JJ" in got
+    assert "PHQ-9" not in flagged("GAD (7) and PHQ-9 (12) at intake")
+
+
+def test_form_labels_are_not_names_and_columns_do_not_merge() -> None:
+    got = find_phi("Client: Desmond K. Achterberg    D.O.B. 11-04-1972\nAttn: Ms. Ana Ruiz")
+    texts = {f.text: f.category for f in got}
+    assert texts.get("Desmond K. Achterberg") == "NAME"
+    assert "Attn" not in texts
+    assert not any("D.O.B" in t for t in texts)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the role of lwa in Haitian Vodou was discussed in general terms",
+        "Interpreters follow the NCIHC National Code of Ethics and CHIA standards.",
+        "One clinician will enroll through PECOS after getting an NPI.",
+        "She grew up in Jalisco and moved north in 2001.",
+    ],
+)
+def test_cultural_terms_acronyms_and_foreign_states_are_not_phi(text: str) -> None:
+    assert not flagged(text)
+
+
+def test_age_after_relative_with_now() -> None:
+    assert found("caring for her father, now 94, who moved in").get("94") == "AGE"
+    assert "54" not in flagged("caring for her father, now 54, who moved in")
