@@ -631,8 +631,8 @@ def tokenize(text: str, lex: Lexicon | None = None) -> list[Tok]:
         info = get(raw)
         if info is None:
             info = cache[raw] = _word_info(raw, skip)
-        if info is _SKIPPED:
-            continue
+        if not info[0]:
+            continue  # _SKIPPED (compared by value: compiled code may copy constants)
         w, low, cap, allcaps, e_off, full_off, poss = info
         s = m.start()
         append(
@@ -852,43 +852,44 @@ READ_VERBS: Final = frozenset(
 _COORD_GAPS: Final = frozenset({", ", " and ", ", and ", " & ", " &", "; "})
 
 
+def _prev_member(toks: list[Tok], j: int) -> int:
+    if j <= 0:
+        return -1
+    p = toks[j - 1]
+    if p.cap and toks[j].gap_before in _COORD_GAPS:
+        return j - 1
+    if p.low in ("and", "&") and _tight(toks[j].gap_before) and j >= 2:
+        q = toks[j - 2]
+        if q.cap and p.gap_before in (" ", ", "):
+            return j - 2
+    return -1
+
+
+def _next_member(toks: list[Tok], j: int) -> int:
+    n = len(toks)
+    if j + 1 >= n:
+        return -1
+    p = toks[j + 1]
+    if p.cap and p.gap_before in _COORD_GAPS:
+        return j + 1
+    if p.low in ("and", "&") and p.gap_before in (" ", ", ") and j + 2 < n:
+        q = toks[j + 2]
+        if q.cap and _tight(q.gap_before):
+            return j + 2
+    return -1
+
+
 def _coordinated_with_eponym(toks: list[Tok], i: int, lex: Lexicon) -> bool:
     """Is token i in a list of capitalised words ("Allen, Fonagy and Bateman", "Main and
     Solomon's") in which another member is a known author or eponym?"""
-    n = len(toks)
-
-    def prev_member(j: int) -> int:
-        if j <= 0:
-            return -1
-        p = toks[j - 1]
-        if p.cap and toks[j].gap_before in _COORD_GAPS:
-            return j - 1
-        if p.low in ("and", "&") and _tight(toks[j].gap_before) and j >= 2:
-            q = toks[j - 2]
-            if q.cap and p.gap_before in (" ", ", "):
-                return j - 2
-        return -1
-
-    def next_member(j: int) -> int:
-        if j + 1 >= n:
-            return -1
-        p = toks[j + 1]
-        if p.cap and p.gap_before in _COORD_GAPS:
-            return j + 1
-        if p.low in ("and", "&") and p.gap_before in (" ", ", ") and j + 2 < n:
-            q = toks[j + 2]
-            if q.cap and _tight(q.gap_before):
-                return j + 2
-        return -1
-
     eponyms = 0
     j, steps = i, 0
-    while steps < 5 and (j := prev_member(j)) >= 0:
+    while steps < 5 and (j := _prev_member(toks, j)) >= 0:
         steps += 1
         if toks[j].low in lex.eponyms and not toks[j].possessive:
             eponyms += 1
     j, steps = i, 0
-    while steps < 5 and not toks[j].possessive and (j := next_member(j)) >= 0:
+    while steps < 5 and not toks[j].possessive and (j := _next_member(toks, j)) >= 0:
         steps += 1
         if toks[j].low in lex.eponyms:
             eponyms += 1
@@ -1663,6 +1664,17 @@ _QUOTE_NAMING_CUES: Final = ("go", "nick", "aka", "a.k.a", "known", "call", "re"
 _COUPLE_PAIR_RE: Final = re.compile(
     r"\bcouple(?:\s+is|\s+are|,|:)?\s+([a-z][a-z'’-]{1,})\s+(?:and|&|\+)\s+([a-z][a-z'’-]{1,})\b"
 )
+def _couple_pairs(text: str) -> Iterator[re.Match[str]]:
+    """_COUPLE_PAIR_RE at each "couple" (cheaper than scanning the whole text)."""
+    i = text.find("couple")
+    while i != -1:
+        if i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_"):
+            m = _COUPLE_PAIR_RE.match(text, i)
+            if m is not None:
+                yield m
+        i = text.find("couple", i + 6)
+
+
 # after a found nickname: a possessive or a verb of a person; before it: a verb taking one
 _NICK_NEXT_RE: Final = re.compile(
     r"['’]s\b|\s+(?:said|says|told|tells|asked|called|texted|came|left|cried|wants|wanted|did|"
@@ -1859,7 +1871,7 @@ def _lower_nicknames(
     if "couple" in text:
         # "new couple, hope and bill": two lower-case words joined by "and" right after
         # "couple" are the partners' names when either is a first name
-        for m in _COUPLE_PAIR_RE.finditer(text):
+        for m in _couple_pairs(text):
             w1, w2 = m.group(1), m.group(2)
             if any(w in FUNCTION_WORDS or w in lex.never_name for w in (w1, w2)):
                 continue
@@ -1975,6 +1987,112 @@ _INTRO_BY_AGE_RE: Final = re.compile(
     r"(?:\s+(?:is|was)\s+(?:now\s+)?|,\s+)(?:a|an)\s+\d{1,3}[- ]?(?:year|yr)s?[- ]old\b"
     r"|\s\(\d{1,3}\)"
 )
+
+
+def _prev_tok(toks: list[Tok], i: int) -> Tok | None:
+    return toks[i - 1] if i > 0 else None
+
+def _person_cue(toks: list[Tok], i: int) -> tuple[bool, bool]:
+    """(any cue, strong title cue) immediately before token i."""
+    p = _prev_tok(toks, i)
+    if p is None:
+        return False, False
+    gap = toks[i].gap_before
+    if "\n" in gap:
+        return False, False
+    g = gap.strip()
+    if p.allcaps and p.low in CAPS_TITLES and g == "" and toks[i].cap and not toks[i].allcaps:
+        return True, False
+    if (
+        p.low in TITLES
+        and not p.allcaps
+        and (g in ("", ",", '"', "“", "'", "‘") or (g == "." and p.low in ABBR_TITLES))
+    ):
+        # 'his sister "Bug"': a quoted word after a kinship word that is also a title
+        quoted = p.low in RELATIONS and g in ('"', "“", "'", "‘")
+        return True, p.low in STRONG_TITLES or quoted
+    if p.low in STRONG_CUES and gap.strip() in ("", ":", ",", '"', "“", "'", "‘", ', "'):
+        return True, True
+    if p.low in RELATIONS and len(gap) <= 5 and not gap.strip(' ,:("“‘—–-'):
+        if p.low in ("named", "called", "nicknamed", "aka"):
+            return True, True
+        return True, '"' in gap or "“" in gap  # her battle buddy "Tank"
+    if (
+        p.low in ("him", "her", "them", "me", "himself", "herself", "themselves")
+        and i >= 2
+        and toks[i - 2].low in ("call", "calls", "called", "calling", "named", "name")
+        and _tight(p.gap_before)
+        and gap.strip() in ("", '"', "“")
+    ):
+        return True, True
+    if p.low == "by" and i >= 2 and toks[i - 2].low == "goes":
+        return True, True
+    if p.low == "is" and i >= 2 and toks[i - 2].low in ("nickname", "name", "called"):
+        return True, True
+    if p.low == "as" and i >= 2 and toks[i - 2].low in ("known", "goes"):
+        return True, True
+    return False, False
+
+def _loc_context(toks: list[Tok], i: int, lex: Lexicon) -> bool:
+    n = len(toks)
+    p = _prev_tok(toks, i)
+    if p is not None and p.low in LOC_STRONG_PREPS and _tight(toks[i].gap_before):
+        return True
+    j = i
+    while j + 1 < n and toks[j + 1].cap and _tight(toks[j + 1].gap_before):
+        j += 1
+    if j + 1 < n and toks[j + 1].gap_before.strip() == ",":
+        nxt = toks[j + 1]
+        if nxt.low in lex.regions or (nxt.allcaps and len(nxt.text) == 2):
+            return True
+    return False
+
+def _lower_unknown_name(text: str, toks: list[Tok], i: int, lex: Lexicon) -> bool:
+    """A lower-case word that is no dictionary word, after a title or relationship word
+    ("coach dominguez", "pt tavi"), before an age ("kaden 9yo", "jojo (14)") or a
+    possessive before a relative ("gabe's wife")."""
+    n = len(toks)
+    t = toks[i]
+    low = t.low
+    if not t.text.isalpha() and not _COMPOUND_LOWER_RE.fullmatch(t.text):
+        return False
+    if (
+        _is_english(lex, low)
+        or _looks_english(low)
+        or low in lex.never_name
+        or low in lex.regions
+        or low in LOWER_CUE_STOP
+        or low in ORG_SUFFIXES
+        or low in STREET_WORDS
+        or _hard_excluded(lex, t)
+    ):
+        return False
+    p = toks[i - 1] if i else None
+    if p is not None and p.allcaps and p.low in CAPS_TITLES and _tight(t.gap_before):
+        return True
+    if p is not None and not p.allcaps:
+        g = t.gap_before
+        if (p.low in TITLES or p.low in RELATIONS or p.low in STRONG_CUES) and (
+            _tight(g) or g in (", ", ": ") or (g == ". " and p.low in ABBR_TITLES)
+        ):
+            return True
+    if _LOWER_AGE_RE.match(text, t.full_end):
+        return True
+    if i + 1 < n and _tight(toks[i + 1].gap_before):
+        if toks[i + 1].low in STRONG_PERSON_VERBS and len(low) >= 3:
+            return True  # "dev said check the policy"
+    if i + 1 < n and _tight(toks[i + 1].gap_before):
+        nx = toks[i + 1]  # "keshawn brooks-harrell, 22"
+        if (
+            not nx.cap
+            and not _is_english(lex, nx.low)
+            and nx.low not in lex.never_name
+            and _LOWER_AGE_RE.match(text, nx.full_end)
+        ):
+            return True
+    if t.possessive and i + 1 < n and toks[i + 1].low in RELATIONS:
+        return _tight(toks[i + 1].gap_before)
+    return False
 
 
 def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
@@ -2182,7 +2300,7 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                     k += 1
                 else:
                     break
-        run_text = " ".join(toks[x].low for x in range(j, k + 1))
+        run_text = " ".join([toks[x].low for x in range(j, k + 1)])
         if toks[j].low in NATIONAL_WORDS or (toks[j].allcaps and toks[j].low in lex.non_phi):
             continue  # "National Institute of Mental Health", "the AAP Family Media Plan"
         if any(toks[x].possessive and toks[x].low in lex.eponyms for x in range(j, k + 1)):
@@ -2387,109 +2505,6 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             t.label, t.reason = "ORG", "lower-case workplace after an employer cue"
 
     # 3. per-token names and places
-    def prev_tok(i: int) -> Tok | None:
-        return toks[i - 1] if i > 0 else None
-
-    def person_cue(i: int) -> tuple[bool, bool]:
-        """(any cue, strong title cue) immediately before token i."""
-        p = prev_tok(i)
-        if p is None:
-            return False, False
-        gap = toks[i].gap_before
-        if "\n" in gap:
-            return False, False
-        g = gap.strip()
-        if p.allcaps and p.low in CAPS_TITLES and g == "" and toks[i].cap and not toks[i].allcaps:
-            return True, False
-        if (
-            p.low in TITLES
-            and not p.allcaps
-            and (g in ("", ",", '"', "“", "'", "‘") or (g == "." and p.low in ABBR_TITLES))
-        ):
-            # 'his sister "Bug"': a quoted word after a kinship word that is also a title
-            quoted = p.low in RELATIONS and g in ('"', "“", "'", "‘")
-            return True, p.low in STRONG_TITLES or quoted
-        if p.low in STRONG_CUES and gap.strip() in ("", ":", ",", '"', "“", "'", "‘", ', "'):
-            return True, True
-        if p.low in RELATIONS and len(gap) <= 5 and not gap.strip(' ,:("“‘—–-'):
-            if p.low in ("named", "called", "nicknamed", "aka"):
-                return True, True
-            return True, '"' in gap or "“" in gap  # her battle buddy "Tank"
-        if (
-            p.low in ("him", "her", "them", "me", "himself", "herself", "themselves")
-            and i >= 2
-            and toks[i - 2].low in ("call", "calls", "called", "calling", "named", "name")
-            and _tight(p.gap_before)
-            and gap.strip() in ("", '"', "“")
-        ):
-            return True, True
-        if p.low == "by" and i >= 2 and toks[i - 2].low == "goes":
-            return True, True
-        if p.low == "is" and i >= 2 and toks[i - 2].low in ("nickname", "name", "called"):
-            return True, True
-        if p.low == "as" and i >= 2 and toks[i - 2].low in ("known", "goes"):
-            return True, True
-        return False, False
-
-    def loc_context(i: int) -> bool:
-        p = prev_tok(i)
-        if p is not None and p.low in LOC_STRONG_PREPS and _tight(toks[i].gap_before):
-            return True
-        j = i
-        while j + 1 < n and toks[j + 1].cap and _tight(toks[j + 1].gap_before):
-            j += 1
-        if j + 1 < n and toks[j + 1].gap_before.strip() == ",":
-            nxt = toks[j + 1]
-            if nxt.low in lex.regions or (nxt.allcaps and len(nxt.text) == 2):
-                return True
-        return False
-
-    def lower_unknown_name(i: int) -> bool:
-        """A lower-case word that is no dictionary word, after a title or relationship word
-        ("coach dominguez", "pt tavi"), before an age ("kaden 9yo", "jojo (14)") or a
-        possessive before a relative ("gabe's wife")."""
-        t = toks[i]
-        low = t.low
-        if not t.text.isalpha() and not _COMPOUND_LOWER_RE.fullmatch(t.text):
-            return False
-        if (
-            _is_english(lex, low)
-            or _looks_english(low)
-            or low in lex.never_name
-            or low in lex.regions
-            or low in LOWER_CUE_STOP
-            or low in ORG_SUFFIXES
-            or low in STREET_WORDS
-            or _hard_excluded(lex, t)
-        ):
-            return False
-        p = toks[i - 1] if i else None
-        if p is not None and p.allcaps and p.low in CAPS_TITLES and _tight(t.gap_before):
-            return True
-        if p is not None and not p.allcaps:
-            g = t.gap_before
-            if (p.low in TITLES or p.low in RELATIONS or p.low in STRONG_CUES) and (
-                _tight(g) or g in (", ", ": ") or (g == ". " and p.low in ABBR_TITLES)
-            ):
-                return True
-        if _LOWER_AGE_RE.match(text, t.full_end):
-            return True
-        if i + 1 < n and _tight(toks[i + 1].gap_before):
-            if toks[i + 1].low in STRONG_PERSON_VERBS and len(low) >= 3:
-                return True  # "dev said check the policy"
-        if i + 1 < n and _tight(toks[i + 1].gap_before):
-            nx = toks[i + 1]  # "keshawn brooks-harrell, 22"
-            if (
-                not nx.cap
-                and not _is_english(lex, nx.low)
-                and nx.low not in lex.never_name
-                and _LOWER_AGE_RE.match(text, nx.full_end)
-            ):
-                return True
-        if t.possessive and i + 1 < n and toks[i + 1].low in RELATIONS:
-            return _tight(toks[i + 1].gap_before)
-        return False
-
     first_names = lex.first
     english_words = lex.english
     for i in range(n):
@@ -2574,7 +2589,7 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 ):
                     t.label, t.reason = "NAME", "hyphenated first name in lower case"
                     continue
-            if lower_unknown_name(i):
+            if _lower_unknown_name(text, toks, i, lex):
                 t.label = "NAME"
                 t.reason = "lower-case unknown word in name position"
                 continue
@@ -2631,7 +2646,7 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
         ):
             t.label, t.reason = "NAME", "nickname in quotes after a name"
             continue
-        cue, strong = person_cue(i)
+        cue, strong = _person_cue(toks, i)
         if (
             cue
             and len(low) == 1
@@ -2876,7 +2891,7 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
         english = not strong_first and _is_english(lex, low)
         listed = in_first or _is_name_listed(lex, low)
         is_place = low in lex.places
-        pv0 = prev_tok(i)
+        pv0 = _prev_tok(toks, i)
         after_name = (
             pv0 is not None
             and pv0.label == "NAME"
@@ -2895,12 +2910,12 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
         ):
             continue  # an instrument in a list of acronyms, not a place
         if not english:
-            if is_place and not after_name and (loc_context(i) or not in_first):
+            if is_place and not after_name and (_loc_context(toks, i, lex) or not in_first):
                 t.label = "LOCATION"
                 t.reason = "place name from gazetteer"
                 continue
             if not listed and _looks_english(low) and not after_name:
-                pv_r = prev_tok(i)
+                pv_r = _prev_tok(toks, i)
                 if not (
                     pv_r is not None
                     and pv_r.low in LOC_STRONG_PREPS
@@ -2912,7 +2927,7 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 continue
             if pv0 is not None and pv0.low in ("hurricane", "storm", "typhoon", "cyclone"):
                 continue  # "Hurricane Katrina"
-            pv = prev_tok(i)
+            pv = _prev_tok(toks, i)
             if (
                 pv is not None
                 and pv.low in LOC_STRONG_PREPS
@@ -2940,7 +2955,7 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             continue
         # an ordinary English word that is capitalised
         if "-" in t.text and _compound_place(t.text):
-            pv_h = prev_tok(i)
+            pv_h = _prev_tok(toks, i)
             if (
                 pv_h is not None
                 and pv_h.low in LOC_STRONG_PREPS
@@ -2956,7 +2971,7 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             ):
                 t.label, t.reason = "LOCATION", "hyphenated place name after a preposition"
                 continue  # "lives in Cedar-Riverside", "in Côte-des-Neiges"
-        if is_place and not ambiguous and loc_context(i) and not t.sent_start:
+        if is_place and not ambiguous and _loc_context(toks, i, lex) and not t.sent_start:
             t.label = "LOCATION"
             t.reason = "place name in a place context"
             continue
@@ -2999,7 +3014,7 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             ):
                 continue  # "a Chase bank statement", "the Dawn Chorus Walk", "Love Maps"
             if not t.sent_start and not person_ev:
-                pv = prev_tok(i)
+                pv = _prev_tok(toks, i)
                 if (
                     pv is not None
                     and pv.cap
@@ -3066,7 +3081,7 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
         ctx = (
             head.label is not None
             or (suffix and not a.sent_start and a.low not in ORG_STARTERS)
-            or loc_context(i)
+            or _loc_context(toks, i, lex)
             or (i > 0 and toks[i - 1].low in LOC_PREPS and _tight(a.gap_before))
             or not _is_english(lex, head.low)
         )

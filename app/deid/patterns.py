@@ -496,13 +496,31 @@ def _merge(points: Iterator[tuple[int, int]], text: str, before: int, after: int
 Profile = list[tuple[int, int, int, int]]  # window start, end, digit count, longest digit run
 
 
-def _profile(text: str, wins: list[Window]) -> Profile:
-    """Digit count and longest digit run of each window (to skip hopeless regex scans)."""
+def _profile(text: str, wins: list[Window], hits: list[Window] | None = None) -> Profile:
+    """Digit count and longest digit run of each window (to skip hopeless regex scans).
+    ``hits`` are all digit runs of the text in order (:func:`digit_runs`), if known."""
     out: Profile = []
-    findall = _DIGITS_RE.findall
+    if hits is None:
+        findall = _DIGITS_RE.findall
+        for ws, we in wins:
+            runs = findall(text, ws, we)
+            out.append((ws, we, sum(map(len, runs)), max(map(len, runs), default=0)))
+        return out
+    k = 0
+    nh = len(hits)
     for ws, we in wins:
-        runs = findall(text, ws, we)
-        out.append((ws, we, sum(map(len, runs)), max(map(len, runs), default=0)))
+        while k < nh and hits[k][1] <= ws:
+            k += 1
+        total = longest = 0
+        j = k
+        while j < nh and hits[j][0] < we:
+            hs, he = hits[j]
+            d = min(he, we) - max(hs, ws)  # a run cut by the window counts only inside it
+            total += d
+            if d > longest:
+                longest = d
+            j += 1
+        out.append((ws, we, total, longest))
     return out
 
 
@@ -1115,7 +1133,7 @@ def find_structured(
     else:
         addr_clusters = clusters
     addr_win = _merge(iter(addr_clusters), text, 14, 90)  # house number + street + unit
-    prof = _profile(text, dwin)
+    prof = _profile(text, dwin, hits)
     ssn_win = dwin
     if "ssn" in low or "social" in low or "ss#" in low or "ss #" in low:
         keys = [m.span() for m in _SSN_KEY_RE.finditer(low)]
