@@ -28,6 +28,14 @@ from app.deid.lexicon import Lexicon, lexicon
 from app.deid.patterns import Gates, Span
 
 WORD_RE: Final = re.compile(r"[^\W\d_][\w'’-]*")
+# the same words in a text whose only non-ASCII characters are punctuation (cheaper)
+_ASCII_WORD_RE: Final = re.compile(r"[a-zA-Z][a-zA-Z0-9_'’-]*")
+_NON_ASCII_WORD_CHAR_RE: Final = re.compile(r"(?![\x00-\x7f])\w")
+
+
+def ascii_words(text: str) -> bool:
+    """Are all word characters of ``text`` ASCII (so ASCII character classes suffice)?"""
+    return text.isascii() or _NON_ASCII_WORD_CHAR_RE.search(text) is None
 
 TITLES: Final = frozenset(
     "mr mrs ms miss mx dr prof professor sr sra srta mister madam sir dame rev reverend fr father"
@@ -596,8 +604,11 @@ class Tok:
 
 
 _SENT_START_RE: Final = re.compile(
-    r"(?:\A|[.!?:;\n•*>|]|,\s*[\"“])[\s\"'“‘(\[\-–—*•]*(?:\d{1,3}[.)]\s+)?(?=[^\W\d_])"
+    # (the first character class lets the regex engine skip ahead quickly; the start of the
+    # text is handled by _TEXT_START_RE)
+    r"[.!?:;\n•*>|,](?:(?<=,)\s*[\"“]|(?<!,))[\s\"'“‘(\[\-–—*•]*(?:\d{1,3}[.)]\s+)?(?=[^\W\d_])"
 )
+_TEXT_START_RE: Final = re.compile(r"[\s\"'“‘(\[\-–—*•]*(?:\d{1,3}[.)]\s+)?(?=[^\W\d_])")
 
 
 def _sentence_start_ok(text: str, start: int, prev_low: str | None) -> bool:
@@ -621,12 +632,15 @@ def tokenize(text: str, lex: Lexicon | None = None) -> list[Tok]:
     if len(cache) > 200_000:
         cache.clear()
     starts = {m.end() for m in _SENT_START_RE.finditer(text)}
+    m0 = _TEXT_START_RE.match(text)
+    if m0 is not None:
+        starts.add(m0.end())
     toks: list[Tok] = []
     append = toks.append
     prev_end = 0
     prev_low: str | None = None
     get = cache.get
-    for m in WORD_RE.finditer(text):
+    for m in (_ASCII_WORD_RE if ascii_words(text) else WORD_RE).finditer(text):
         raw = m.group()
         info = get(raw)
         if info is None:
