@@ -2903,6 +2903,17 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
         ambiguous = in_first and low in lex.ambiguous_first and low not in STRONG_NAMES
         strong_first = in_first and not ambiguous
         english = not strong_first and _is_english(lex, low)
+        if (
+            english
+            and not t.sent_start
+            and not t.allcaps
+            and low in lex.last
+            and low not in lex.english
+            and low not in lex.clinical
+            and low not in lex.never_name
+        ):
+            # English only by a suffix ("Morales" = morale+s, "Hughes"): a surname here
+            english = False
         listed = in_first or _is_name_listed(lex, low)
         is_place = low in lex.places
         pv0 = _prev_tok(toks, i)
@@ -3693,4 +3704,64 @@ def recase_shouting(text: str, toks: list[Tok]) -> str | None:
         return out + w[len(core) :].lower()
 
     new = _UPPER_WORD_RE.sub(fix, text)
-    return new if len(new) == len(text) else None
+    if len(new) != len(text):
+        return None
+    return _recase_phrases(new, lex)
+
+
+# after re-casing, phrases whose case still matters: "March 6", "2218 N Oakwood Ave Apt 3",
+# "Maplewood Senior Living", "Will Hargrove"
+_RECASED_MONTH_DAY_RE: Final = re.compile(
+    r"\b(january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)(?=\.?\s+\d{1,2}(?!\d))"
+)
+_RECASED_STREET_RE: Final = re.compile(
+    r"\b\d{1,6}\s+(?:[NSEW]\.?\s+)?(?:[A-Z][a-z'’-]+\s+){1,3}"
+    r"(street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|"
+    r"terrace|circle|cir|highway|hwy|parkway|pkwy|trail|square)\b"
+    r"(?:\.?\s+(apt|unit|suite|ste)\b)?"
+)
+_RECASED_ORG_RE: Final = re.compile(r"\b[A-Z][a-z'’-]+((?:\s+[a-z]+){1,2})\b")
+_RECASED_FIRST_RE: Final = re.compile(r"\b([a-z]+) (?=[A-Z][a-z'’-]+\b)")
+
+
+def _recase_phrases(new: str, lex: Lexicon) -> str:
+    chars = list(new)
+
+    def title(s: int, e: int) -> None:
+        chars[s] = chars[s].upper()
+        for k in range(s + 1, e):
+            chars[k] = chars[k].lower()
+
+    for m in _RECASED_MONTH_DAY_RE.finditer(new):
+        title(m.start(1), m.end(1))
+    for m in _RECASED_STREET_RE.finditer(new):
+        for g in (1, 2):
+            if m.group(g):
+                title(m.start(g), m.end(g))
+    for m in _RECASED_ORG_RE.finditer(new):
+        words = m.group(1).split()
+        if words[-1] in ORG_SUFFIXES and all(
+            w in ORG_SUFFIXES or (_english_word(w) and w not in FUNCTION_WORDS) for w in words
+        ):
+            pos = m.start(1)
+            for w in words:
+                pos = new.index(w, pos)
+                title(pos, pos + len(w))
+                pos += len(w)
+    for m in _RECASED_FIRST_RE.finditer(new):
+        w = m.group(1)
+        nxt = new[m.end() :].split(None, 1)[0].rstrip(".,;:!?)'’").lower()
+        if (
+            w in lex.ambiguous_first
+            and w in lex.first
+            and w not in FUNCTION_WORDS
+            and w not in TITLES
+            and w not in RELATIONS
+            and len(w) > 2
+            and nxt in lex.last
+        ) and not (
+            _english_word(nxt)
+        ):
+            title(m.start(1), m.end(1))  # "will Hargrove" -> "Will Hargrove"
+    return "".join(chars)

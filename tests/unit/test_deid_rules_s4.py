@@ -156,3 +156,30 @@ def test_cultural_terms_acronyms_and_foreign_states_are_not_phi(text: str) -> No
 def test_age_after_relative_with_now() -> None:
     assert found("caring for her father, now 94, who moved in").get("94") == "AGE"
     assert "54" not in flagged("caring for her father, now 54, who moved in")
+
+
+# --- ALL-CAPS notes and surnames that look like plurals --------------------------------
+
+
+def test_all_caps_note_keeps_addresses_dates_orgs_and_names() -> None:
+    got = found(
+        "LEFT VM. IF NO CALLBACK BY FRI SEND DISCHARGE LTR TO 2218 N OAKWOOD AVE APT 3, "
+        "MILWAUKEE WI 53212. MOM WANDERED OUT OF MAPLEWOOD SENIOR LIVING LAST NIGHT. "
+        "SCHEDULED INTAKE MARCH 6 3:30. D/C NOTE - CL WILL HARGROVE, SEEN TODAY."
+    )
+    assert got.get("2218 N OAKWOOD AVE APT 3") == "ADDRESS"
+    assert got.get("MAPLEWOOD SENIOR LIVING") == "ORG"
+    assert got.get("MARCH 6") == "DATE"
+    assert got.get("WILL HARGROVE") == "NAME"
+    assert "CALLBACK" not in got
+
+
+def test_all_caps_function_word_before_a_place_is_not_a_name() -> None:
+    got = flagged("SON GARY IN ROCHESTER WANTS A HOSPICE EVAL. UNCLE TUNDE IN BROOKLYN PARK.")
+    assert "IN" not in got
+    assert {"GARY", "ROCHESTER"} <= got
+
+
+def test_surname_that_is_english_only_by_a_suffix() -> None:
+    assert "Morales" in flagged("I spoke with Morales yesterday about the plan.")
+    assert not flagged("We discussed Strengths and Concerns and Goals.")
