@@ -881,6 +881,16 @@ UK_POSTCODE_RE: Final = re.compile(
 )
 
 
+_UPPER_DIGIT_RE: Final = re.compile(r"[A-Z]\d")
+_NYC_GATE_RE: Final = re.compile(r"(?:PS|MS|IS|JHS|P\.S\.) \d")
+
+
+def _has_start(starts: list[int], lo: int, hi: int) -> bool:
+    """Does a sorted list of positions hold one in [lo, hi)?"""
+    k = bisect_left(starts, lo)
+    return k < len(starts) and starts[k] < hi
+
+
 def find_places(
     text: str,
     dwin: list[Window] | None = None,
@@ -892,8 +902,12 @@ def find_places(
         dwin = [(0, len(text))]
     if prof is None:
         prof = _profile(text, dwin)
-    for m in _scan(UK_POSTCODE_RE, text, dwin):
-        yield m.start(), m.end(), "ZIP", "UK or Canadian postcode"
+    # every postcode has a capital letter right before a digit ("SW1A 1AA", "K1A 0B1")
+    pairs = [m.start() for m in _UPPER_DIGIT_RE.finditer(text)]
+    if pairs:
+        pwin = [w for w in dwin if _has_start(pairs, w[0], w[1] - 1)]
+        for m in _scan(UK_POSTCODE_RE, text, pwin):
+            yield m.start(), m.end(), "ZIP", "UK or Canadian postcode"
     if gates is None or gates.street or " in " in text:
         for m in _scan(_AU_POSTCODE_RE, text, _with(prof, run=4)):
             if text[m.start() - 1 : m.start()] == " " and _AU_STREET_TOWN_RE.search(
@@ -912,7 +926,7 @@ def find_places(
         if sm is not None and (i == 0 or not text[i - 1].isalnum()):
             yield sm.start(), sm.end(), "ORG", "saint's name used for a church/school (lower case)"
         i = text.find("st. ", i + 4)
-    nyc = "S " in text or "P.S." in text
+    nyc = ("S " in text or "P.S." in text) and _NYC_GATE_RE.search(text) is not None
     for sm in _scan(NYC_SCHOOL_SCAN_RE, text, dwin) if nyc else ():
         if _SCHOOL_PREP_RE.search(text, max(0, sm.start() - 12), sm.start()):
             yield sm.start(), sm.end(), "ORG", "numbered public school"
@@ -1099,8 +1113,27 @@ def _clusters(hits: list[Window], gap: int) -> list[Window]:
     return out
 
 
+_ASCII_DIGITS_RE: Final = re.compile(r"[0-9]+")
+_NON_ASCII_DIGIT_RE: Final = re.compile(r"(?![0-9])\d")
+
+
 def digit_runs(text: str) -> list[Window]:
+    """Spans of digit runs (``\\d+``; ASCII-only texts take a cheaper pattern)."""
+    if text.isascii() or _NON_ASCII_DIGIT_RE.search(text) is None:
+        return [m.span() for m in _ASCII_DIGITS_RE.finditer(text)]
     return [m.span() for m in _DIGITS_RE.finditer(text)]
+
+
+def _extra_addr_hits(low: str) -> list[Window]:
+    """Spans of the address words other than street words ("apt", "box"...) in ``low``.
+    (No word of _ADDR_EXTRA_WORDS overlaps another, so one scan finds them all.)"""
+    return [m.span() for m in _ADDR_EXTRA_RE.finditer(low)]
+
+
+def _has_hit(hits: list[Window], lo: int, hi: int) -> bool:
+    """Does a hit lie within [lo, hi)?  Same as ``_ADDR_EXTRA_RE.search(low, lo, hi)``."""
+    k = bisect_left(hits, (lo, -1))
+    return k < len(hits) and hits[k][1] <= hi
 
 
 def find_structured(
@@ -1121,6 +1154,7 @@ def find_structured(
     clusters = _clusters(hits, 12)
     dwin = _merge(iter(clusters), text, 6, 6)  # the number and its neighbouring tokens
     low = text.lower()
+    extra = _extra_addr_hits(low) if gates is not None else []
     if gates is not None:
         # a house number needs a street word (or "Box", "Apt", "Route") soon after it
         sw_starts = [g[0] for g in gates.street]
@@ -1128,7 +1162,7 @@ def find_structured(
             (cs, ce)
             for cs, ce in clusters
             if ((k := bisect_left(sw_starts, cs - 14)) < len(sw_starts) and sw_starts[k] < ce + 90)
-            or _ADDR_EXTRA_RE.search(low, max(0, cs - 14), ce + 90) is not None
+            or _has_hit(extra, max(0, cs - 14), min(len(low), ce + 90))
         ]
     else:
         addr_clusters = clusters
@@ -1148,7 +1182,7 @@ def find_structured(
         for ws, we in addr_win:
             while k < len(sw) and sw[k][1] <= ws:
                 k += 1
-            if (k < len(sw) and sw[k][0] < we) or _ADDR_EXTRA_RE.search(low, ws, we):
+            if (k < len(sw) and sw[k][0] < we) or _has_hit(extra, ws, we):
                 keep.append((ws, we))
         addr_win = keep
     out = []
