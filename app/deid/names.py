@@ -156,7 +156,7 @@ ORG_SUFFIXES: Final = frozenset(
     financial securities capital investments pizzeria taqueria cantina bbq nursery exteriors
     interiors remodeling homes roofing corps service hub collective hq headquarters
     collegiate polytechnic joinery ltd plc pty gmbh limited medicine probation claims
-    adoption adoptions pantry law parts processing""".split()
+    adoption adoptions pantry law parts processing residences""".split()
 )
 # branches of the armed forces: "retired from the Navy" names no employer anyone could find
 _MILITARY: Final = frozenset("navy army marines usmc usaf usn airforce guard".split())
@@ -210,6 +210,11 @@ _GROUP_NOUNS: Final = frozenset(
 _PET_AFTER_RE: Final = re.compile(
     r",?\s+(?:the|our|her|his|their|my)\s+(?:family\s+)?(?:dog|cat|puppy|kitten|horse|pony|"
     r"parrot|rabbit|hamster|pet)\b"
+)
+_PET_BEFORE_RE: Final = re.compile(
+    r"\b(?:the|our|her|his|their|my|a|new)\s+(?:family\s+|rescue\s+|old\s+)?(?:dog|cat|puppy|"
+    r"kitten|horse|pony|parrot|rabbit|hamster|pet|lab|labrador|terrier|beagle)"
+    r"(?:,\s*|\s+(?:named|called)\s+|\s+|\s*\(\s*|\s+\"|\s+“)$"
 )
 _NAME_SUFFIXES: Final = frozenset("Jr Sr II III IV JR SR".split())
 _NICK_GAPS: Final = frozenset({' ("', " (“", ' "', " “", " ('", " (‘", " ("})
@@ -1433,7 +1438,11 @@ _AGE_AFTER_RE: Final = re.compile(
     r"years?\b|-year-old)|\s+(?:and|with|has|presents|presented|is)\b)"
 )
 _LIT_CUE_RE: Final = re.compile(
-    r"\b(?:literature|reading|readings|reading list|references?|see|cf\.?|per|authors?|"
+    r"\b(?:literature|reading|readings|reading list|references?|cf\.?|per|authors?|"
+    # "see X" cites an author, but "I see Lily", "we see Marco weekly" is a client
+    r"(?<!\bi )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bto )(?<!\bshe )(?<!\bhe )"
+    r"(?<!\bwill )(?<!\bcan )(?<!\bstill )(?<!\bnow )see|described by|developed by|"
+    r"proposed by|outlined by|"
     r"books? by|recommended)\s*:?\s*$",
     re.IGNORECASE,
 )
@@ -3503,6 +3512,15 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             continue
         if _INTRO_BY_AGE_RE.match(text, t.end):
             t.label, t.reason = "NAME", "word-name introduced with an age"
+
+    # 4f. a pet's name right after the animal: "her dog, Rosie", "our cat named Miso"
+    for t in toks:
+        if (
+            t.label == "NAME"
+            and t.cap
+            and _PET_BEFORE_RE.search(text, max(0, t.start - 30), t.start)
+        ):
+            t.label, t.reason = None, ""
 
     # 5. propagation: other mentions of a confirmed name
     confirmed: dict[str, bool] = {}

@@ -574,8 +574,8 @@ def find_contacts(
             yield m.start(), m.end(), "SSN", "social security number pattern"
     for m in _scan(PHONE_RE, text, win7):
         s = m.start()
-        if _TOLL_FREE_RE.match(m.group()):
-            continue  # hotlines such as 1-800-273-8255 identify nobody
+        if _TOLL_FREE_RE.match(m.group()) and _national_hotline(m.group()):
+            continue  # national hotlines such as 1-800-273-8255 identify nobody
         if _id_cued(text, s):
             yield s, m.end(), "ID", "number after an identifier keyword"
         elif FAX_CUE_RE.search(text, max(0, s - 24), s):
@@ -585,6 +585,18 @@ def find_contacts(
 
 
 _TOLL_FREE_RE: Final = re.compile(r"(?:\+?1[\s.-]?)?\(?8(?:00|88|77|66|55|44|33)\b")
+# national crisis and support lines (ten digits): not identifiers. Other toll-free numbers
+# (a plan's or a clinic's line, a fax) are flagged like any phone number.
+_NATIONAL_HOTLINES: Final = frozenset(
+    """8002738255 8007997233 8664887386 8006624357 8009506264 8006564673 8004224453
+    8775658860 8009312237 8009855990 8883737888 8007842433 8772738255 8006214000
+    8772359838 8004733333 8888438278""".split()
+)
+
+
+def _national_hotline(number: str) -> bool:
+    digits = "".join(c for c in number if c.isdigit())
+    return digits[-10:] in _NATIONAL_HOTLINES
 _EMAIL_LEFT_RE: Final = re.compile(r"[\w.+-]+$")
 _EMAIL_RIGHT_RE: Final = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 

@@ -183,3 +183,24 @@ def test_all_caps_function_word_before_a_place_is_not_a_name() -> None:
 def test_surname_that_is_english_only_by_a_suffix() -> None:
     assert "Morales" in flagged("I spoke with Morales yesterday about the plan.")
     assert not flagged("We discussed Strengths and Concerns and Goals.")
+
+
+# --- batch zv (ordinary notes, scored after the rules above) ------------------------------
+
+
+def test_toll_free_numbers_are_flagged_unless_national_hotlines() -> None:
+    got = found("Notes faxed to 866-555-0139. Call 1-800-273-8255 or the plan at 1-800-555-0146.")
+    assert got.get("866-555-0139") == "FAX"
+    assert got.get("1-800-555-0146") == "PHONE"
+    assert "1-800-273-8255" not in got
+
+
+def test_see_after_a_subject_is_a_visit_not_a_citation() -> None:
+    assert "Lily" in flagged("Consultation request. I see Lily Osei, age 9, for adjustment.")
+    assert "Marco" in flagged("We see Marco weekly.")
+    assert not flagged("For the model, see Linehan (1993); described by Laidlaw and Thompson.")
+
+
+def test_pet_name_after_the_animal() -> None:
+    assert "Rosie" not in flagged("She scheduled a short walk with her dog, Rosie, before work.")
+    assert "Maria" in flagged("Her dog walker Maria came by.")
