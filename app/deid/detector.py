@@ -51,6 +51,27 @@ _NATIONAL_RESOURCE_KEYS: Final = (
 )
 
 
+def _national_resources(text: str) -> list[tuple[int, int]]:
+    """Spans of national resources, looked for only around their key fragments (every
+    phrase contains one and is under 40 characters long)."""
+    around: list[tuple[int, int]] = []
+    for k in _NATIONAL_RESOURCE_KEYS:
+        i = text.find(k)
+        while i != -1:
+            around.append((max(0, i - 40), min(len(text), i + len(k) + 40)))
+            i = text.find(k, i + 1)
+    if not around:
+        return []
+    around.sort()
+    merged = [around[0]]
+    for a, b in around[1:]:
+        if a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return [m.span() for a, b in merged for m in _NATIONAL_RESOURCE_RE.finditer(text, a, b)]
+
+
 def _national_resource(nat: list[tuple[int, int]], s: Span) -> bool:
     return s[2] in ("NAME", "ORG", "LOCATION") and any(a <= s[0] and s[1] <= b for a, b in nat)
 
@@ -73,11 +94,7 @@ def _resolve(text: str, spans: list[Span]) -> list[Finding]:
         for s in spans
         if 0 <= s[0] < s[1] <= len(text) and text[s[0] : s[1]].strip()
     ]
-    nat = (
-        [m.span() for m in _NATIONAL_RESOURCE_RE.finditer(text)]
-        if any(k in text for k in _NATIONAL_RESOURCE_KEYS)
-        else []
-    )
+    nat = _national_resources(text)
     spans = [s for s in spans if s[0] < s[1] and not (nat and _national_resource(nat, s))]
     # keep the highest-priority, then longest, span of each overlapping group
     spans.sort(key=lambda s: (-PRIORITY[s[2]], -(s[1] - s[0]), s[0]))

@@ -214,7 +214,8 @@ _PET_AFTER_RE: Final = re.compile(
 _PET_BEFORE_RE: Final = re.compile(
     r"\b(?:the|our|her|his|their|my|a|new)\s+(?:family\s+|rescue\s+|old\s+)?(?:dog|cat|puppy|"
     r"kitten|horse|pony|parrot|rabbit|hamster|pet|lab|labrador|terrier|beagle)"
-    r"(?:,\s*|\s+(?:named|called)\s+|\s+|\s*\(\s*|\s+\"|\s+“)$"
+    r"(?:,\s*|\s+(?:named|called)\s+|\s+|\s*\(\s*|\s+\"|\s+“)$",
+    re.IGNORECASE,
 )
 _NAME_SUFFIXES: Final = frozenset("Jr Sr II III IV JR SR".split())
 _NICK_GAPS: Final = frozenset({' ("', " (“", ' "', " “", " ('", " (‘", " ("})

@@ -227,7 +227,7 @@ AGE_RE: Final = re.compile(
     rf"|\b({_AGE_NUM})[- ](?:year[- ]old|yo)\b"
     rf"|\b(?:I['’]m|I am|I['’]ll be|I was|s?he['’]s|died at|passed at|lived to|living to|"
     rf"made it to|reached)\s+({_AGE_NUM})(?=\s*[.,;:!?)\"”]|\s+(?:and|but|now|this|next|"
-    rf"last|in|on|when|over|after|before|from|of)\b)"
+    rf"last|in|on|when|over|after|before|from|of|at)\b)"
     rf"|\bat\s+({_AGE_NUM})(?=\s*[.,;!?)\"”]|\s+(?:and|but|she|he|they)\b)"
     r"|\b(?:is|was)\s+(9\d|1[01]\d)(?=\s*[.,;!?)]|\s+(?:and|but|now|this|next|last|"
     r"years?|yrs?)\b)",
@@ -893,6 +893,7 @@ UK_POSTCODE_RE: Final = re.compile(
 )
 
 
+_SALUTATION_RE: Final = re.compile(r"\b(?:Dear|Hi|Hello|Thanks|Attn:?)\s+(?:Dr|Mr|Ms)\.?$")
 _UPPER_DIGIT_RE: Final = re.compile(r"[A-Z]\d")
 _NYC_GATE_RE: Final = re.compile(r"(?:PS|MS|IS|JHS|P\.S\.) \d")
 
@@ -989,6 +990,8 @@ def find_places(
         for m in OUR_LADY_RE.finditer(text):
             yield m.start(), m.end(), "ORG", "named parish or church"
     for m in _scan(ADDRESS_RE, text, addr_win if addr_win is not None else dwin):
+        if _SALUTATION_RE.search(m.group()):
+            continue  # "DOB 2/9/1995 Dear Dr. Marchetti": a letter's salutation, not a street
         yield m.start(), m.end(), "ADDRESS", "street address"
     if gates is not None:
         lwin = swin = _merge(iter(gates.street), text, 60, 40)

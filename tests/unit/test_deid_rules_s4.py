@@ -204,3 +204,37 @@ def test_see_after_a_subject_is_a_visit_not_a_citation() -> None:
 def test_pet_name_after_the_animal() -> None:
     assert "Rosie" not in flagged("She scheduled a short walk with her dog, Rosie, before work.")
     assert "Maria" in flagged("Her dog walker Maria came by.")
+
+
+# --- batch zw (word-names, brands, public figures) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He has been playing the Johnny Cash records his grandfather loved.",
+        "She wore an Aaron Rodgers jersey and misses Pat Sajak more than relatives.",
+        "Reading Atomic Habits (James Clear); she is no Martha Stewart but cooked twice.",
+        "Her cat, Dolly, is named after Dolly Parton.",
+    ],
+)
+def test_public_figures_and_pets_are_not_phi(text: str) -> None:
+    assert not flagged(text)
+
+
+def test_public_figure_list_needs_the_full_name() -> None:
+    assert "Cash" in flagged("Met with Melanie Cash and her mother today.")
+
+
+def test_letter_salutation_is_not_a_street_and_keeps_the_date() -> None:
+    got = found("Re: Mercedes Lund, DOB 2/9/1995 Dear Dr. Marchetti, I am referring her")
+    assert got.get("2/9/1995") == "DATE"
+    assert not any(c == "ADDRESS" for c in got.values())
+
+
+def test_age_after_died_at_followed_by_a_place() -> None:
+    assert found("his grandfather, who died at 94 at St. Brigid's Hospice").get("94") == "AGE"
+
+
+def test_esquire_is_not_a_name() -> None:
+    assert "Esq" not in flagged("Requested by: Priya Raman, Esq., Raman & Cole LLP")
