@@ -76,6 +76,9 @@ def _native_extensions() -> list[object]:
             opt_level="3",
             group_name="consultory_deid",
         )
+    except (Exception, SystemExit) as exc:  # mypyc exits on a type error: go on without
+        _say(f"skipped: mypyc could not compile the rules ({exc!r}); using pure Python")
+        return []
     finally:
         os.chdir(cwd)
     for ext in exts:

@@ -217,6 +217,36 @@ _PET_BEFORE_RE: Final = re.compile(
     r"(?:,\s*|\s+(?:named|called)\s+|\s+|\s*\(\s*|\s+\"|\s+“)$",
     re.IGNORECASE,
 )
+_ANIMAL_WORDS: Final = (
+    "dog", "cat", "pupp", "kitten", "horse", "pony", "parrot", "rabbit", "hamster", "pet",
+    "lab", "terrier", "beagle",
+)
+_ANIMAL_VARIANTS: Final = tuple(
+    v for w in _ANIMAL_WORDS for v in (w, w.capitalize(), w.upper())
+)
+
+
+def _animal_positions(text: str) -> list[int]:
+    """Where the animal words of _PET_BEFORE_RE occur, in any case (a cheap gate for it)."""
+    words: tuple[str, ...] = _ANIMAL_VARIANTS
+    hay = text
+    if text.isascii():
+        hay, words = text.lower(), _ANIMAL_WORDS  # same offsets for ASCII text
+    out: list[int] = []
+    for w in words:
+        i = hay.find(w)
+        while i != -1:
+            out.append(i)
+            i = hay.find(w, i + 1)
+    out.sort()
+    return out
+
+
+def _has_start_in(starts: list[int], lo: int, hi: int) -> bool:
+    k = bisect_left(starts, lo)
+    return k < len(starts) and starts[k] < hi
+
+
 _NAME_SUFFIXES: Final = frozenset("Jr Sr II III IV JR SR".split())
 _NICK_GAPS: Final = frozenset({' ("', " (“", ' "', " “", " ('", " (‘", " ("})
 _COMPOUND_LOWER_RE: Final = re.compile(r"[a-z]+(?:-[a-z]+)+")
@@ -1059,8 +1089,12 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
             k -= 2
         else:
             break
-    if _LIT_CUE_RE.search(text, max(0, toks[k].start - 20), toks[k].start):
-        return True
+    lit = _LIT_CUE_RE.search(text, max(0, toks[k].start - 20), toks[k].start)
+    if lit is not None and not (
+        lit.group().lower().startswith("see")
+        and _SEE_SUBJECT_RE.search(text, max(0, lit.start() - 8), lit.start())
+    ):
+        return True  # "see X" cites an author, but "I see Lily", "we see Marco" is a client
     if _AUTHOR_TAIL_RE.match(text, fe):
         return True  # "Patel and colleagues", "Smith et al."
     if t.possessive and _BOOK_TITLE_RE.match(text, fe):
@@ -1440,12 +1474,12 @@ _AGE_AFTER_RE: Final = re.compile(
 )
 _LIT_CUE_RE: Final = re.compile(
     r"\b(?:literature|reading|readings|reading list|references?|cf\.?|per|authors?|"
-    # "see X" cites an author, but "I see Lily", "we see Marco weekly" is a client
-    r"(?<!\bi )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bto )(?<!\bshe )(?<!\bhe )"
-    r"(?<!\bwill )(?<!\bcan )(?<!\bstill )(?<!\bnow )see|described by|developed by|"
-    r"proposed by|outlined by|"
+    r"see|described by|developed by|proposed by|outlined by|"
     r"books? by|recommended)\s*:?\s*$",
     re.IGNORECASE,
+)
+_SEE_SUBJECT_RE: Final = re.compile(
+    r"\b(?:i|we|you|they|to|she|he|will|can|still|now)\s+$", re.IGNORECASE
 )
 _AUTHOR_TAIL_RE: Final = re.compile(
     r"(?:\s+and\s+[A-Z][\w'’-]+)?\s+(?:and\s+(?:colleagues|coworkers|co-workers|associates)"
@@ -3515,13 +3549,16 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             t.label, t.reason = "NAME", "word-name introduced with an age"
 
     # 4f. a pet's name right after the animal: "her dog, Rosie", "our cat named Miso"
-    for t in toks:
-        if (
-            t.label == "NAME"
-            and t.cap
-            and _PET_BEFORE_RE.search(text, max(0, t.start - 30), t.start)
-        ):
-            t.label, t.reason = None, ""
+    pets = _animal_positions(text)
+    if pets:
+        for t in toks:
+            if (
+                t.label == "NAME"
+                and t.cap
+                and _has_start_in(pets, t.start - 30, t.start)
+                and _PET_BEFORE_RE.search(text, max(0, t.start - 30), t.start)
+            ):
+                t.label, t.reason = None, ""
 
     # 5. propagation: other mentions of a confirmed name
     confirmed: dict[str, bool] = {}
