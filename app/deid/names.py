@@ -221,32 +221,7 @@ _ANIMAL_WORDS: Final = (
     "dog", "cat", "pupp", "kitten", "horse", "pony", "parrot", "rabbit", "hamster", "pet",
     "lab", "terrier", "beagle",
 )
-_ANIMAL_VARIANTS: Final = tuple(
-    v for w in _ANIMAL_WORDS for v in (w, w.capitalize(), w.upper())
-)
-
-
-def _animal_positions(text: str) -> list[int]:
-    """Where the animal words of _PET_BEFORE_RE occur, in any case (a cheap gate for it)."""
-    words: tuple[str, ...] = _ANIMAL_VARIANTS
-    hay = text
-    if text.isascii():
-        hay, words = text.lower(), _ANIMAL_WORDS  # same offsets for ASCII text
-    out: list[int] = []
-    for w in words:
-        i = hay.find(w)
-        while i != -1:
-            out.append(i)
-            i = hay.find(w, i + 1)
-    out.sort()
-    return out
-
-
-def _has_start_in(starts: list[int], lo: int, hi: int) -> bool:
-    k = bisect_left(starts, lo)
-    return k < len(starts) and starts[k] < hi
-
-
+_ALIAS_HEADS: Final = frozenset("client clients patient pt cl case couple family".split())
 _NAME_SUFFIXES: Final = frozenset("Jr Sr II III IV JR SR".split())
 _NICK_GAPS: Final = frozenset({' ("', " (“", ' "', " “", " ('", " (‘", " ("})
 _COMPOUND_LOWER_RE: Final = re.compile(r"[a-z]+(?:-[a-z]+)+")
@@ -1089,10 +1064,10 @@ def _author_context(text: str, toks: list[Tok], i: int) -> bool:
             k -= 2
         else:
             break
-    lit = _LIT_CUE_RE.search(text, max(0, toks[k].start - 20), toks[k].start)
-    if lit is not None and not (
-        lit.group().lower().startswith("see")
-        and _SEE_SUBJECT_RE.search(text, max(0, lit.start() - 8), lit.start())
+    lit = _lit_cue_start(text, max(0, toks[k].start - 20), toks[k].start)
+    if lit >= 0 and not (
+        text.startswith(("see", "See", "SEE"), lit)
+        and _SEE_SUBJECT_RE.search(text, max(0, lit - 8), lit)
     ):
         return True  # "see X" cites an author, but "I see Lily", "we see Marco" is a client
     if _AUTHOR_TAIL_RE.match(text, fe):
@@ -1290,6 +1265,7 @@ PUBLIC_AGENCIES: Final = (
     "emergency services",
     "emergency medical services",
     "disability services",
+    "area agency",
 )
 # words that may come before a public agency without making it specific
 _AGENCY_GENERIC: Final = frozenset(
@@ -1311,6 +1287,13 @@ def _generic_agency(run_text: str, lex: Lexicon) -> bool:
 
 
 METHOD_PHRASES: Final = (
+    # the practice's own consultation groups: "the Perinatal Mental Health Peer Group"
+    "peer group",
+    "consultation group",
+    "supervision group",
+    "support group",
+    "process group",
+    "study group",
     "sound relationship house",
     "circle of security",
     "window of tolerance",
@@ -1478,6 +1461,29 @@ _LIT_CUE_RE: Final = re.compile(
     r"books? by|recommended)\s*:?\s*$",
     re.IGNORECASE,
 )
+_LIT_CUES: Final = (
+    "literature", "reading", "readings", "reading list", "reference", "references", "cf",
+    "cf.", "per", "author", "authors", "see", "described by", "developed by", "proposed by",
+    "outlined by", "book by", "books by", "recommended",
+)
+
+
+def _lit_cue_start(text: str, lo: int, hi: int) -> int:
+    """Where a literature cue ending ``text[lo:hi]`` starts (before spaces and a colon), or
+    -1: what ``_LIT_CUE_RE.search(text, lo, hi)`` finds, without a regex."""
+    end = len(text[lo:hi].rstrip()) + lo
+    if end > lo and text[end - 1] == ":":
+        end = len(text[lo : end - 1].rstrip()) + lo
+    tail = text[lo:end].lower()
+    for cue in _LIT_CUES:
+        if tail.endswith(cue):
+            start = end - len(cue)
+            if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+                continue  # "paper": no word boundary before the cue
+            return start
+    return -1
+
+
 _SEE_SUBJECT_RE: Final = re.compile(
     r"\b(?:i|we|you|they|to|she|he|will|can|still|now)\s+$", re.IGNORECASE
 )
@@ -1620,10 +1626,18 @@ _LIST_LABEL_TAIL_RE: Final = re.compile(
 )
 
 
+# the words of _LIST_LABEL_TAIL_RE, for a plain ``endswith`` test (same result, cheaper)
+_LIST_LABEL_TAILS: Final = tuple(
+    """present absent attendees attending attended participants members check-ins
+    no-show no-shows attendance regrets apologies excused facilitator facilitators
+    presenter presenters notetaker notetakers note-taker note-takers chair cc""".split()
+) + ("in attendance",)
+
+
 def _has_list_label(text: str) -> bool:
     i = text.find(":")
     while i != -1:
-        if _LIST_LABEL_TAIL_RE.search(text, max(0, i - 16), i):
+        if text[max(0, i - 16) : i].rstrip().lower().endswith(_LIST_LABEL_TAILS):
             return True
         i = text.find(":", i + 1)
     return False
@@ -2713,6 +2727,8 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             and not (i and toks[i - 1].low in TITLES)
         ):
             quoted = t.gap_before.rstrip()[-1:] in ('"', "“")
+            if quoted and i and toks[i - 1].low in _ALIAS_HEADS:
+                continue  # 'client "J"', 'Client "M"': a case alias, like "Client A"
             if (strong or quoted) and text[t.end : t.end + 1] != ".":
                 t.label, t.reason = "NAME", "single-letter nickname after a naming cue"
                 continue
@@ -3549,14 +3565,11 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             t.label, t.reason = "NAME", "word-name introduced with an age"
 
     # 4f. a pet's name right after the animal: "her dog, Rosie", "our cat named Miso"
-    pets = _animal_positions(text)
-    if pets:
-        for t in toks:
-            if (
-                t.label == "NAME"
-                and t.cap
-                and _has_start_in(pets, t.start - 30, t.start)
-                and _PET_BEFORE_RE.search(text, max(0, t.start - 30), t.start)
+    for t in toks:
+        if t.label == "NAME" and t.cap:
+            before = text[max(0, t.start - 30) : t.start].lower()
+            if any(a in before for a in _ANIMAL_WORDS) and _PET_BEFORE_RE.search(
+                text, max(0, t.start - 30), t.start
             ):
                 t.label, t.reason = None, ""
 

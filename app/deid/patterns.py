@@ -1111,6 +1111,11 @@ def _id_cued(text: str, s: int) -> bool:
     return False
 
 
+_SCALE_VALUE_RE: Final = re.compile(r"[A-Za-z]{2,6}-\d{1,2}")
+_ALIAS_VALUE_RE: Final = re.compile(r"[A-Z]{1,3}-?\d{1,3}")
+_ALIAS_HEADS: Final = ("case", "client", "clients", "couple", "family", "pt")
+
+
 def find_ids(
     text: str, dwin: list[Window] | None = None, prof: Profile | None = None
 ) -> Iterator[Span]:
@@ -1128,6 +1133,13 @@ def find_ids(
             continue
         if e < len(text) and (text[e].isalnum() or text[e] == "_"):
             continue
+        if _SCALE_VALUE_RE.fullmatch(text, s, e) and text[s:e].split("-")[0].lower() in (
+            lexicon().clinical
+        ):
+            continue  # "Case 1: PHQ-9 22": an instrument, not an identifier
+        if _ALIAS_VALUE_RE.fullmatch(text, s, e) and text[max(0, s - 9) : s].rstrip().lower(
+        ).endswith(_ALIAS_HEADS):
+            continue  # "Case A-17", "Case CF-2": a case alias like "C-12", not a record number
         if _id_cued(text, s):
             more = _ID_MORE_GROUPS_RE.match(text, e)
             if more is not None:

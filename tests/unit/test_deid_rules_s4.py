@@ -238,3 +238,29 @@ def test_age_after_died_at_followed_by_a_place() -> None:
 
 def test_esquire_is_not_a_name() -> None:
     assert "Esq" not in flagged("Requested by: Priya Raman, Esq., Raman & Cole LLP")
+
+
+# --- batch zu (supervision minutes) -------------------------------------------------------
+
+
+def test_quoted_single_letter_after_client_is_an_alias() -> None:
+    assert not flagged('Case 2: Client "J" (we agreed to keep the alias). Client "M" is 58.')
+    assert "D" in flagged('She said her son, "D", was late again; D\'s teacher called.')
+
+
+def test_case_aliases_and_scales_are_not_ids() -> None:
+    got = found(
+        "Case A-17: adult male. Case CF-2: couple. Case 1: PHQ-9 22 -> 9. Case # CW-24-08817."
+    )
+    assert got == {"CW-24-08817": "ID"}
+
+
+def test_credentials_are_not_part_of_names() -> None:
+    got = found("Present: Augustin Mbeki MD (psychiatry), Laurel Pennington-Ruiz LCPC")
+    assert got.get("Augustin Mbeki") == "NAME"
+    assert got.get("Laurel Pennington-Ruiz") == "NAME"
+
+
+def test_generic_agencies_and_consultation_groups_are_not_orgs() -> None:
+    got = flagged("Referral to the local Area Agency on Aging; minutes of the Trauma Peer Group.")
+    assert not {"Area", "Agency", "Peer", "Group"} & got
