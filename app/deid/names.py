@@ -3494,8 +3494,11 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
         ):
             nx_s.label, nx_s.reason = "NAME", "lower-case surname after a first name"
             continue
-        if t.low in lex.first and t.low not in lex.ambiguous_first:
-            # a common surname that is also an English word: "angela brooks", "ty bell"
+        if (t.low in lex.first and t.low not in lex.ambiguous_first) or t.reason.startswith(
+            _CUED_LOWER_REASONS
+        ):
+            # a common surname that is also an English word: "angela brooks", "ty bell",
+            # "client hope marsh" (the cue settles that "hope" is a name)
             m_sur = _NEXT_LOWER_WORD_RE.match(text, t.end)
             if m_sur is not None and m_sur.group(1) in _WORD_SURNAMES:
                 out.append(
@@ -3575,7 +3578,11 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
 
     # 5. propagation: other mentions of a confirmed name
     confirmed: dict[str, bool] = {}
-    lower_names = {t.low for t in toks if t.label == "NAME" and not t.cap}
+    lower_names = {
+        t.low
+        for t in toks
+        if t.label == "NAME" and (not t.cap or t.reason == "nickname in quotes after a name")
+    }  # a quoted nickname ('("Bear")') is typed in lower case later ("bear told me")
     for t in toks:
         if t.label == "NAME" and (
             len(t.low) >= 3
@@ -3666,6 +3673,10 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
     return out
 
 
+_CUED_LOWER_REASONS: Final = (
+    "lower-case first name after a relationship word",
+    "lower-case unknown word in name position",
+)
 _NEXT_LOWER_WORD_RE: Final = re.compile(r"(?:'s|’s)? ([a-z]{3,})(?![\w'’-])")
 # common surnames that are also English words (need a first name right before them)
 _WORD_SURNAMES: Final = frozenset(

@@ -264,3 +264,9 @@ def test_credentials_are_not_part_of_names() -> None:
 def test_generic_agencies_and_consultation_groups_are_not_orgs() -> None:
     got = flagged("Referral to the local Area Agency on Aging; minutes of the Trauma Peer Group.")
     assert not {"Area", "Agency", "Peer", "Group"} & got
+
+
+def test_surname_after_a_cued_lower_case_first_name() -> None:
+    assert "marsh" in flagged("quick note. client hope marsh came in 10 min late.")
+    assert "park" in flagged("sunny (legal name soo-ah park), 16, junior")
+    assert "left" not in flagged("client hope marsh left early; angela has left")
