@@ -156,7 +156,7 @@ ORG_SUFFIXES: Final = frozenset(
     financial securities capital investments pizzeria taqueria cantina bbq nursery exteriors
     interiors remodeling homes roofing corps service hub collective hq headquarters
     collegiate polytechnic joinery ltd plc pty gmbh limited medicine probation claims
-    adoption adoptions pantry law parts processing residences""".split()
+    adoption adoptions pantry law parts processing residences lines""".split()
 )
 # branches of the armed forces: "retired from the Navy" names no employer anyone could find
 _MILITARY: Final = frozenset("navy army marines usmc usaf usn airforce guard".split())
@@ -2778,6 +2778,17 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                     continue
             if low in lex.english and not _is_name_listed(lex, low) and not strong:
                 continue
+            if (
+                ":" in t.gap_before
+                and low in lex.english
+                and low not in lex.first
+                and not strong
+                and (
+                    text[t.full_end : t.full_end + 1] in (".", "!", "?")
+                    or _NEXT_LOWER_RE.match(text, t.full_end) is not None
+                )
+            ):
+                continue  # "Supervisor: Good.", "Supervisor: Bring a genogram": a reply
             t.label = "NAME"
             t.reason = "capitalised word after a title or relationship word"
             continue
@@ -3237,8 +3248,13 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                     a.low in lex.eponyms and not _is_english(lex, b.low) and b.cap
                 )
                 if a.cap and not a.allcaps and a_first and not _hard_excluded(lex, a):
-                    if a.sent_start and a.low in lex.english and a.low not in lex.word_names:
-                        continue
+                    if (
+                        a.sent_start
+                        and a.low in lex.english
+                        and a.low not in lex.word_names
+                        and (_is_english(lex, b.low) or _looks_english(b.low))
+                    ):
+                        continue  # (but "Jasmine Oduya 9:03 AM" opening a chat line is a name)
                     a.label, a.reason = "NAME", "first name preceding a surname"
                     changed = True
 

@@ -161,7 +161,7 @@ ORDINAL_DATE_RE: Final = re.compile(
     r"\b(?:on|by|until|till|since|before|after|from|of|around|through|starting|to|for|"
     r"beginning|due|as of|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|"
     r"tues|wed|thu|thur|thurs|fri|sat|sun|(?:next|nxt)\s+(?:[a-z/]+\s+){0,2}(?:is|will be))"
-    r"\.?\s+the\s+"
+    r"\.?,?\s+the\s+"  # "on the 9th", "Tuesday, the 8th"
     rf"((?:[12]\d|3[01]|[1-9])(?:st|nd|rd|th)|{_ORD_WORDS})\b"
     r"(?!\s+(?:grade|session|floor|percentile|time|visit|week|day|month|year|cycle|"
     r"birthday|anniversary|attempt|appointment|meeting|round|step|place|set|part|wave|batch|"
@@ -247,7 +247,11 @@ _STREET_SUFFIX_FULL: Final = (
     r"Blvd\.?|Ln\.?|Pkwy\.?|"
     r"Hwy\.?)"
 )
-_UNIT: Final = r"(?:,?\s*(?i:apt|apartment|unit|suite|ste|room|rm|#)\.?\s*#?[A-Za-z0-9-]{1,6}\b)?"
+_UNIT: Final = (
+    r"(?:,?\s*(?i:apt|apartment|unit|suite|ste|room|rm|#)\.?\s*#?[A-Za-z0-9-]{1,6}\b"
+    r"|,?\s*(?i:bldg|building|lot|space)\.?\s*#?(?:\d[A-Za-z0-9-]{0,5}|[A-Z])\b"
+    r"|,?\s*(?:[1-9]|1\d|20)(?:st|nd|rd|th) (?i:floor|fl)\b\.?)?"  # "2nd Floor"
+)
 _NOT_MONTH: Final = rf"(?!(?:{MONTHS_FULL}|{_MONTH_ABBR})\b)"
 ADDRESS_RE: Final = re.compile(
     r"\b\d{1,6}[A-Za-z]?(?:-\d{1,4})?\s+(?:[NSEW]\.?\s+|(?:North|South|East|West)\s+)?"
@@ -1074,7 +1078,7 @@ _ID_CUES: Final = frozenset(
     parole ohip ramq phn msp bsn licsw lcsw lpcc lpc lmft lmhc lcpc lisw lmsw""".split()
 )
 _ID_FILLERS: Final = frozenset(
-    "number no num is was of code # ending last four digits".split()
+    "number no num is was of code # ending last four digits with us here our".split()
 )
 _ID_MORE_GROUPS_RE: Final = re.compile(r"(?: \d{1,6}(?![\w/.-]\w)){1,3}")
 _PREV_WORDS_RE: Final = re.compile(r"[A-Za-z][A-Za-z'-]*|#")

@@ -270,3 +270,26 @@ def test_surname_after_a_cued_lower_case_first_name() -> None:
     assert "marsh" in flagged("quick note. client hope marsh came in 10 min late.")
     assert "park" in flagged("sunny (legal name soo-ah park), 16, junior")
     assert "left" not in flagged("client hope marsh left early; angela has left")
+
+
+# --- batches zx and zy (second control; e-mail and chat requests) ------------------------
+
+
+def test_address_units_building_lot_floor() -> None:
+    assert found("915 Quarry Road, Bldg C, Milbrook Falls").get("915 Quarry Road, Bldg C")
+    assert found("480 Linden Street, 2nd Floor, Northfield").get("480 Linden Street, 2nd Floor")
+    assert found("She lives at 12 Oak St. Lot of stress lately.").get("12 Oak St.") == "ADDRESS"
+
+
+def test_chat_line_name_before_a_timestamp() -> None:
+    assert "Jasmine" in flagged("[Teams chat]\nJasmine Oduya 9:03 AM\nQuestion for whoever.")
+
+
+def test_reply_after_a_speaker_label_is_not_a_name() -> None:
+    assert not flagged("Supervisor: Good. Supervisor: Fine. Supervisor: Bring a genogram.")
+    assert "Marco" in flagged("Client: Marco. Mother: Rose Baker")
+
+
+def test_weekday_comma_ordinal_and_id_after_with_us() -> None:
+    assert found("Luz called Tuesday, the 8th, to report").get("8th") == "DATE"
+    assert found("His chart number with us is MG-20417.").get("MG-20417") == "ID"
