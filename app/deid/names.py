@@ -2338,7 +2338,24 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
                 and p.low not in lex.places
             ):
                 break  # "Called Cascadia Health Plan": a verb opening the sentence
-            if p.cap and _org_word_ok(p) or p.low in ("st", "saint", "&"):
+            if (
+                p.cap
+                and (
+                    _org_word_ok(p)
+                    # "school is HAWTHORNE ELEMENTARY": an ALL-CAPS name before an ALL-CAPS
+                    # suffix in an otherwise ordinary note
+                    or (
+                        p.allcaps
+                        and t.allcaps
+                        and len(p.low) > 4
+                        and _VOWELS & set(p.text)
+                        and p.low not in lex.never_name
+                        and p.low not in FUNCTION_WORDS
+                        and not _english_word(p.low)
+                    )
+                )
+                or p.low in ("st", "saint", "&")
+            ):
                 j -= 1
             elif p.low in ("of", "and", "&") and j - 2 >= 0 and toks[j - 2].cap:
                 j -= 1

@@ -24,6 +24,10 @@ MONTHS_FULL: Final = (
 )
 _MONTH_ABBR: Final = r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 _MONTH: Final = rf"(?:{MONTHS_FULL}|{_MONTH_ABBR})"
+_MONTH_UC: Final = (
+    r"(?:JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER|OCTOBER|NOVEMBER|"
+    r"DECEMBER|JAN|FEB|MAR|APR|JUN|JUL|AUG|SEPT|SEP|OCT|NOV|DEC)\.?"
+)
 _ORD_WORDS: Final = (
     "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
     "thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|"
@@ -131,6 +135,8 @@ MONTH_DATE_RE: Final = re.compile(  # case-insensitive month names: see find_dat
     rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?(?![\w])"
     rf"|\b{_MONTH}\s+(?:the\s+)?{_DAY}(?:,?\s+{_YEAR})?(?![\w])"
     rf"|\b{_MONTH},?\s+(?:of\s+)?(?:1[89]\d\d|20\d\d|[’']\d\d)\b"
+    # an ALL-CAPS month in an otherwise ordinary note: "scheduled intake MARCH 6 3:30"
+    rf"|\b{_MONTH_UC}\s+{_DAY}(?:,?\s+{_YEAR})?(?![\w])"
 )
 _LOWER_MONTHS: Final = "january|february|april|june|july|august|september|october|november|december"
 _LOWER_MONTH_ABBR: Final = "jan|feb|apr|jun|jul|aug|sept?|oct|nov|dec"
@@ -262,7 +268,10 @@ ADDRESS_RE: Final = re.compile(
     r"|\b(?:Route|Rte\.?|Highway|Hwy\.?|Interstate|County Road|State Road)\s?\d{1,4}\b"
 )
 LOWER_ADDRESS_RE: Final = re.compile(
-    r"\b\d{1,6}\s+(?:[nsew]\.?\s+)?(?:(?:\d{1,3}(?:st|nd|rd|th)|[a-z]{2,})\s+){1,3}"
+    r"\b\d{1,6}\s+(?:[nsew]\.?\s+)?"
+    # street-name words, never "at her place" ("who is 91 at her place 48 birchwood lane")
+    r"(?:(?:\d{1,3}(?:st|nd|rd|th)|(?!(?:at|her|his|their|my|our|the|a|an|in|on|to|of|and|"
+    r"with|for|from|is|was)\s)[a-z]{2,})\s+){1,3}"
     r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|"
     r"terrace|circle|parkway|pkwy|highway|hwy)\b\.?"
     r"(?:,?\s*(?:apt|apartment|unit|suite|ste|#)\.?\s*#?[a-z0-9-]{1,6}\b)?"

@@ -293,3 +293,16 @@ def test_reply_after_a_speaker_label_is_not_a_name() -> None:
 def test_weekday_comma_ordinal_and_id_after_with_us() -> None:
     assert found("Luz called Tuesday, the 8th, to report").get("8th") == "DATE"
     assert found("His chart number with us is MG-20417.").get("MG-20417") == "ID"
+
+
+def test_all_caps_phrases_inside_an_ordinary_note() -> None:
+    got = found("anxiety too, school is HAWTHORNE ELEMENTARY. scheduled intake MARCH 6 3:30.")
+    assert got.get("HAWTHORNE ELEMENTARY") == "ORG"
+    assert got.get("MARCH 6") == "DATE"
+    assert "vanderbilts" not in flagged("teacher vanderbilts attached, scored high")
+
+
+def test_lower_case_address_does_not_start_at_her_place() -> None:
+    got = found("visit with mrs dorothy kim who is 91 at her place 48 birchwood lane in fairhaven")
+    assert got.get("48 birchwood lane") == "ADDRESS"
+    assert "place" not in flagged("she is 91 at her place now")
