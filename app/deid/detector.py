@@ -9,7 +9,14 @@ from typing import Final
 from app.deid.finding import Category, Finding
 from app.deid.lexicon import lexicon
 from app.deid.names import Tok, find_names, gate_hits, recase_shouting, tokenize
-from app.deid.patterns import Span, digit_runs, find_structured
+from app.deid.patterns import (
+    Span,
+    digit_runs,
+    find_keys,
+    find_structured,
+    merge_windows,
+    scan_windows,
+)
 
 # Higher wins when two different categories overlap.
 PRIORITY: Final[dict[Category, int]] = {
@@ -54,22 +61,8 @@ _NATIONAL_RESOURCE_KEYS: Final = (
 def _national_resources(text: str) -> list[tuple[int, int]]:
     """Spans of national resources, looked for only around their key fragments (every
     phrase contains one and is under 40 characters long)."""
-    around: list[tuple[int, int]] = []
-    for k in _NATIONAL_RESOURCE_KEYS:
-        i = text.find(k)
-        while i != -1:
-            around.append((max(0, i - 40), min(len(text), i + len(k) + 40)))
-            i = text.find(k, i + 1)
-    if not around:
-        return []
-    around.sort()
-    merged = [around[0]]
-    for a, b in around[1:]:
-        if a <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
-        else:
-            merged.append((a, b))
-    return [m.span() for a, b in merged for m in _NATIONAL_RESOURCE_RE.finditer(text, a, b)]
+    wins = merge_windows(find_keys(text, _NATIONAL_RESOURCE_KEYS), text, 40, 40)
+    return [m.span() for m in scan_windows(_NATIONAL_RESOURCE_RE, text, wins)]
 
 
 def _national_resource(nat: list[tuple[int, int]], s: Span) -> bool:

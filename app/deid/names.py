@@ -25,17 +25,11 @@ from typing import Final
 
 from app.deid.finding import Category
 from app.deid.lexicon import Lexicon, lexicon
-from app.deid.patterns import Gates, Span
+from app.deid.patterns import Gates, Span, ascii_words
 
 WORD_RE: Final = re.compile(r"[^\W\d_][\w'’-]*")
 # the same words in a text whose only non-ASCII characters are punctuation (cheaper)
 _ASCII_WORD_RE: Final = re.compile(r"[a-zA-Z][a-zA-Z0-9_'’-]*")
-_NON_ASCII_WORD_CHAR_RE: Final = re.compile(r"(?![\x00-\x7f])\w")
-
-
-def ascii_words(text: str) -> bool:
-    """Are all word characters of ``text`` ASCII (so ASCII character classes suffice)?"""
-    return text.isascii() or _NON_ASCII_WORD_CHAR_RE.search(text) is None
 
 TITLES: Final = frozenset(
     "mr mrs ms miss mx dr prof professor sr sra srta mister madam sir dame rev reverend fr father"
@@ -207,21 +201,21 @@ _GROUP_NOUNS: Final = frozenset(
     """family families household kids children twins case couple siblings brothers sisters
     boys girls parents clan house home""".split()
 )
+_PETS: Final = (
+    "dog", "cat", "puppy", "kitten", "horse", "pony", "parrot", "rabbit", "hamster", "pet",
+)
+# animals that may come right before a pet's name ("her dog, Rosie", "our lab Max")
+_ANIMAL_WORDS: Final = _PETS + ("lab", "labrador", "terrier", "beagle")
 _PET_AFTER_RE: Final = re.compile(
-    r",?\s+(?:the|our|her|his|their|my)\s+(?:family\s+)?(?:dog|cat|puppy|kitten|horse|pony|"
-    r"parrot|rabbit|hamster|pet)\b"
+    rf",?\s+(?:the|our|her|his|their|my)\s+(?:family\s+)?(?:{'|'.join(_PETS)})\b"
 )
 _PET_BEFORE_RE: Final = re.compile(
-    r"\b(?:the|our|her|his|their|my|a|new)\s+(?:family\s+|rescue\s+|old\s+)?(?:dog|cat|puppy|"
-    r"kitten|horse|pony|parrot|rabbit|hamster|pet|lab|labrador|terrier|beagle)"
+    r"\b(?:the|our|her|his|their|my|a|new)\s+(?:family\s+|rescue\s+|old\s+)?"
+    rf"(?:{'|'.join(_ANIMAL_WORDS)})"
     r"(?:,\s*|\s+(?:named|called)\s+|\s+|\s*\(\s*|\s+\"|\s+“)$",
     re.IGNORECASE,
 )
-_ANIMAL_WORDS: Final = (
-    "dog", "cat", "pupp", "kitten", "horse", "pony", "parrot", "rabbit", "hamster", "pet",
-    "lab", "terrier", "beagle",
-)
-_ALIAS_HEADS: Final = frozenset("client clients patient pt cl case couple family".split())
+_QUOTED_ALIAS_HEADS: Final = frozenset("client clients patient pt cl case couple family".split())
 _NAME_SUFFIXES: Final = frozenset("Jr Sr II III IV JR SR".split())
 _NICK_GAPS: Final = frozenset({' ("', " (“", ' "', " “", " ('", " (‘", " ("})
 _COMPOUND_LOWER_RE: Final = re.compile(r"[a-z]+(?:-[a-z]+)+")
@@ -1455,12 +1449,6 @@ _AGE_AFTER_RE: Final = re.compile(
     r"(?:\s+(?:is|was|turned|turns)\s+|\s*,\s*|\s*\(\s*)\d{1,3}(?:\s*(?:,|\)|yo\b|y/o|"
     r"years?\b|-year-old)|\s+(?:and|with|has|presents|presented|is)\b)"
 )
-_LIT_CUE_RE: Final = re.compile(
-    r"\b(?:literature|reading|readings|reading list|references?|cf\.?|per|authors?|"
-    r"see|described by|developed by|proposed by|outlined by|"
-    r"books? by|recommended)\s*:?\s*$",
-    re.IGNORECASE,
-)
 _LIT_CUES: Final = (
     "literature", "reading", "readings", "reading list", "reference", "references", "cf",
     "cf.", "per", "author", "authors", "see", "described by", "developed by", "proposed by",
@@ -1469,8 +1457,8 @@ _LIT_CUES: Final = (
 
 
 def _lit_cue_start(text: str, lo: int, hi: int) -> int:
-    """Where a literature cue ending ``text[lo:hi]`` starts (before spaces and a colon), or
-    -1: what ``_LIT_CUE_RE.search(text, lo, hi)`` finds, without a regex."""
+    """Where a literature cue ("see", "per", "reading list"...) ending ``text[lo:hi]``
+    starts (before spaces and a colon), after a word boundary; -1 if there is none."""
     end = len(text[lo:hi].rstrip()) + lo
     if end > lo and text[end - 1] == ":":
         end = len(text[lo : end - 1].rstrip()) + lo
@@ -1619,14 +1607,7 @@ _LIST_ITEM_RE: Final = re.compile(r"[^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*)?
 _LIST_SPLIT_RE: Final = re.compile(r"\s*(?:,\s*(?:and\s+|&\s*)?|\s+(?:and|&)\s+)\s*")
 
 
-_LIST_LABEL_TAIL_RE: Final = re.compile(
-    r"(?i:present|absent|attendees|attending|attended|in attendance|participants|members|"
-    r"check-ins|no-shows?|attendance|regrets|apologies|excused|facilitators?|presenters?|"
-    r"note-?takers?|chair|cc)\s*$"
-)
-
-
-# the words of _LIST_LABEL_TAIL_RE, for a plain ``endswith`` test (same result, cheaper)
+# labels that end right before the colon of a list of people ("Present:", "Note-taker:")
 _LIST_LABEL_TAILS: Final = tuple(
     """present absent attendees attending attended participants members check-ins
     no-show no-shows attendance regrets apologies excused facilitator facilitators
@@ -2744,7 +2725,7 @@ def find_names(text: str, toks: list[Tok] | None = None) -> list[Span]:
             and not (i and toks[i - 1].low in TITLES)
         ):
             quoted = t.gap_before.rstrip()[-1:] in ('"', "“")
-            if quoted and i and toks[i - 1].low in _ALIAS_HEADS:
+            if quoted and i and toks[i - 1].low in _QUOTED_ALIAS_HEADS:
                 continue  # 'client "J"', 'Client "M"': a case alias, like "Client A"
             if (strong or quoted) and text[t.end : t.end + 1] != ".":
                 t.label, t.reason = "NAME", "single-letter nickname after a naming cue"

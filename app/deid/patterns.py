@@ -456,7 +456,8 @@ DAY_OF_OBSERVANCE_RE: Final = re.compile(
 )
 
 
-def _find_keys(text: str, keys: tuple[str, ...]) -> Iterator[tuple[int, int]]:
+def find_keys(text: str, keys: tuple[str, ...]) -> Iterator[tuple[int, int]]:
+    """Spans of every occurrence of each key in ``text``, sorted."""
     hits: list[tuple[int, int]] = []
     for k in keys:
         i = text.find(k)
@@ -471,7 +472,9 @@ _LAST_SPACE_RE: Final = re.compile(r"\s(?=\S*$)")
 _NEXT_SPACE_RE: Final = re.compile(r"\s")
 
 
-def _merge(points: Iterator[tuple[int, int]], text: str, before: int, after: int) -> list[Window]:
+def merge_windows(
+    points: Iterator[tuple[int, int]], text: str, before: int, after: int
+) -> list[Window]:
     """Windows around (start, end) hits, padded and snapped to whitespace, merged."""
     n = len(text)
     wins: list[Window] = []
@@ -544,11 +547,11 @@ def _with(prof: Profile, digits: int = 0, run: int = 0) -> list[Window]:
 def _at_digit_runs(
     pattern: re.Pattern[str], text: str, wins: list[Window], hits: list[Window] | None
 ) -> Iterator[re.Match[str]]:
-    """``_scan(pattern, text, wins)`` for a pattern whose matches can only start where a
+    """``scan_windows(pattern, text, wins)`` for a pattern whose matches can only start where a
     digit run starts (a digit with no word character before it): trying ``match`` at those
     positions only gives the same matches, without stepping through every character."""
     if hits is None:
-        yield from _scan(pattern, text, wins)
+        yield from scan_windows(pattern, text, wins)
         return
     k = 0
     nh = len(hits)
@@ -568,7 +571,9 @@ def _at_digit_runs(
                 pos = m.end()
 
 
-def _scan(pattern: re.Pattern[str], text: str, wins: list[Window]) -> Iterator[re.Match[str]]:
+def scan_windows(
+    pattern: re.Pattern[str], text: str, wins: list[Window]
+) -> Iterator[re.Match[str]]:
     for ws, we in wins:
         yield from pattern.finditer(text, ws, we)
 
@@ -589,30 +594,30 @@ def find_contacts(
     if "u/" in text:
         for m in REDDIT_RE.finditer(text):
             yield m.start(), m.end(), "URL", "social-media handle"
-    uwin = _merge((m.span() for m in _TLD_GATE_RE.finditer(text)), text, 200, 200)
-    for m in _scan(URL_RE, text, uwin):
+    uwin = merge_windows((m.span() for m in _TLD_GATE_RE.finditer(text)), text, 200, 200)
+    for m in scan_windows(URL_RE, text, uwin):
         s, e = m.start(), m.end()
         while e > s and text[e - 1] in ".,;:!?":
             e -= 1
         if s > 0 and text[s - 1] == "@":
             continue
         yield s, e, "URL", "web address"
-    for m in _scan(IPV4_RE, text, [w for w in _with(prof, 4) if text.count(".", *w) >= 3]):
+    for m in scan_windows(IPV4_RE, text, [w for w in _with(prof, 4) if text.count(".", *w) >= 3]):
         yield m.start(), m.end(), "IP", "IPv4 address"
     if ":" in text:
-        for m in _scan(IPV6_RE, text, [w for w in dwin if text.count(":", *w) >= 2]):
+        for m in scan_windows(IPV6_RE, text, [w for w in dwin if text.count(":", *w) >= 2]):
             if m.group().count(":") >= 3:
                 yield m.start(), m.end(), "IP", "IPv6 address"
     swin = _with(prof, digits=9)
     if ssn_win is not None and ssn_win is not dwin:
         swin = ssn_win
-    for m in _scan(SSN_RE, text, swin):
+    for m in scan_windows(SSN_RE, text, swin):
         g = m.lastindex
         if g:
             yield m.start(g), m.end(g), "SSN", "social security number"
         else:
             yield m.start(), m.end(), "SSN", "social security number pattern"
-    for m in _scan(PHONE_RE, text, win7):
+    for m in scan_windows(PHONE_RE, text, win7):
         s = m.start()
         if _TOLL_FREE_RE.match(m.group()) and _national_hotline(m.group()):
             continue  # national hotlines such as 1-800-273-8255 identify nobody
@@ -744,9 +749,9 @@ def find_dates(
             for m in _MONTH_GATE_RE.finditer(text)
             if not (m.start() and text[m.start() - 1].isalpha())
         ]
-    mwin = _merge(iter(month_hits), text, 40, 30)
+    mwin = merge_windows(iter(month_hits), text, 40, 30)
     if mwin:
-        for m in _scan(MONTH_DATE_RE, text, mwin):
+        for m in scan_windows(MONTH_DATE_RE, text, mwin):
             s = m.start()
             word = m.group()
             if _LOWER_MONTHISH_RE.match(word.removeprefix("the ")):
@@ -754,11 +759,11 @@ def find_dates(
             if text.startswith(("the ", "The "), s):
                 s += 4
             yield s, m.end(), "DATE", "day and month"
-        for m in _scan(LOWER_MONTH_DATE_RE, text, mwin):
+        for m in scan_windows(LOWER_MONTH_DATE_RE, text, mwin):
             yield m.start(), m.end(), "DATE", "day and month"
-        for m in _scan(LOWER_EVENT_DATE_RE, text, mwin):
+        for m in scan_windows(LOWER_EVENT_DATE_RE, text, mwin):
             yield m.start(1), m.end(1), "DATE", "month or holiday tied to an event"
-        for m in _scan(BARE_MONTH_RE, text, mwin):
+        for m in scan_windows(BARE_MONTH_RE, text, mwin):
             for g in (2, 4, 5):
                 if m.group(g):
                     yield m.start(g), m.end(g), "DATE", "month tied to an event"
@@ -766,8 +771,8 @@ def find_dates(
     ord_words = (
         gates.ordinal if gates is not None else [m.span() for m in _ORD_GATE_RE.finditer(text)]
     )
-    owin = (ord_win if ord_win is not None else dwin) + _merge(iter(ord_words), text, 45, 30)
-    for m in _scan(ORDINAL_DATE_RE, text, sorted(owin)):
+    owin = (ord_win if ord_win is not None else dwin) + merge_windows(iter(ord_words), text, 45, 30)
+    for m in scan_windows(ORDINAL_DATE_RE, text, sorted(owin)):
         if not m.group(1)[0].isdigit() and m.group()[:3].lower() in ("to ", "for"):
             continue  # "moves to the first and third Thursday": only "to the 14th"
         yield m.start(1), m.end(1), "DATE", "day of month"
@@ -775,21 +780,21 @@ def find_dates(
         for m in FOREIGN_DATE_RE.finditer(text):
             yield m.start(), m.end(), "DATE", "day and month (Spanish or Portuguese)"
     if gates is not None:
-        hwin = _merge(iter(gates.holiday), text, 40, 30)
+        hwin = merge_windows(iter(gates.holiday), text, 40, 30)
     else:
-        hwin = _merge(_find_keys(text, _HOLIDAY_KEYS), text, 40, 30)
-    for m in _scan(HOLIDAY_RE, text, hwin):
+        hwin = merge_windows(find_keys(text, _HOLIDAY_KEYS), text, 40, 30)
+    for m in scan_windows(HOLIDAY_RE, text, hwin):
         s = m.start()
         if s and (text[s - 1].isalnum() or text[s - 1] == "_"):
             continue
         yield s, m.end(), "DATE", "holiday used as a date"
     if gates is not None:
-        owin2 = _merge(iter(gates.observance), text, 40, 30)
+        owin2 = merge_windows(iter(gates.observance), text, 40, 30)
     else:
-        owin2 = _merge(_find_keys(text, _OBSERVANCE_KEYS), text, 30, 30)
-    for m in _scan(OBSERVANCE_RE, text, owin2):
+        owin2 = merge_windows(find_keys(text, _OBSERVANCE_KEYS), text, 30, 30)
+    for m in scan_windows(OBSERVANCE_RE, text, owin2):
         yield m.start(1), m.end(1), "DATE", "religious holiday used as a date"
-    for m in _scan(DAY_OF_OBSERVANCE_RE, text, owin2):
+    for m in scan_windows(DAY_OF_OBSERVANCE_RE, text, owin2):
         yield m.start(), m.end(), "DATE", "day of a religious holiday"
 
 
@@ -801,7 +806,7 @@ _UNIT_AFTER_RE: Final = re.compile(
 
 def _age_windows(text: str, dwin: list[Window], runs: list[Window] | None = None) -> list[Window]:
     hits: list[tuple[int, int]] = []
-    spans = runs if runs is not None else [m.span() for m in _scan(_DIGITS_RE, text, dwin)]
+    spans = runs if runs is not None else [m.span() for m in scan_windows(_DIGITS_RE, text, dwin)]
     for s0, e0 in spans:
         if e0 - s0 in (2, 3) and 90 <= int(text[s0:e0]) <= 125:
             if _UNIT_AFTER_RE.match(text, e0):
@@ -814,7 +819,7 @@ def _age_windows(text: str, dwin: list[Window], runs: list[Window] | None = None
             hits.append((i, i + len(word)))
             i = low.find(word, i + 1)
     hits.sort()
-    return _merge(iter(hits), text, 45, 30)
+    return merge_windows(iter(hits), text, 45, 30)
 
 
 _MEASURE_BEFORE_RE: Final = re.compile(
@@ -830,7 +835,7 @@ def find_ages(
 ) -> Iterator[Span]:
     if dwin is None:
         dwin = [(0, len(text))]
-    for m in _scan(AGE_RE, text, _age_windows(text, dwin, runs)):
+    for m in scan_windows(AGE_RE, text, _age_windows(text, dwin, runs)):
         g = m.lastindex or 0
         if not g:
             continue
@@ -962,10 +967,10 @@ def find_places(
     pairs = [h - 1 for h, _ in hits if h and "A" <= text[h - 1] <= "Z"]
     if pairs:
         pwin = [w for w in dwin if _has_start(pairs, w[0], w[1] - 1)]
-        for m in _scan(UK_POSTCODE_RE, text, pwin):
+        for m in scan_windows(UK_POSTCODE_RE, text, pwin):
             yield m.start(), m.end(), "ZIP", "UK or Canadian postcode"
     if gates is None or gates.street or " in " in text:
-        for m in _scan(_AU_POSTCODE_RE, text, _with(prof, run=4)):
+        for m in scan_windows(_AU_POSTCODE_RE, text, _with(prof, run=4)):
             if text[m.start() - 1 : m.start()] == " " and _AU_STREET_TOWN_RE.search(
                 text, max(0, m.start() - 50), m.start()
             ):
@@ -985,7 +990,7 @@ def find_places(
     nyc = ("S " in text or "P.S." in text) and any(
         text.endswith(("PS ", "MS ", "IS ", "JHS ", "P.S. "), 0, h) for h, _ in hits
     )
-    for sm in _scan(NYC_SCHOOL_SCAN_RE, text, dwin) if nyc else ():
+    for sm in scan_windows(NYC_SCHOOL_SCAN_RE, text, dwin) if nyc else ():
         if _SCHOOL_PREP_RE.search(text, max(0, sm.start() - 12), sm.start()):
             yield sm.start(), sm.end(), "ORG", "numbered public school"
     i = text.find("Universit")
@@ -1034,19 +1039,19 @@ def find_places(
     if "Our Lady" in text or "OUR LADY" in text:
         for m in OUR_LADY_RE.finditer(text):
             yield m.start(), m.end(), "ORG", "named parish or church"
-    for m in _scan(ADDRESS_RE, text, addr_win if addr_win is not None else dwin):
+    for m in scan_windows(ADDRESS_RE, text, addr_win if addr_win is not None else dwin):
         if _SALUTATION_RE.search(m.group()):
             continue  # "DOB 2/9/1995 Dear Dr. Marchetti": a letter's salutation, not a street
         yield m.start(), m.end(), "ADDRESS", "street address"
     if gates is not None:
-        lwin = swin = _merge(iter(gates.street), text, 60, 40)
+        lwin = swin = merge_windows(iter(gates.street), text, 60, 40)
     else:
-        lwin = _merge((g.span() for g in _LOWER_STREET_GATE_RE.finditer(text)), text, 60, 30)
-        swin = _merge((g.span() for g in _STREET_GATE_RE.finditer(text)), text, 40, 40)
-    for m in _scan(LOWER_ADDRESS_RE, text, lwin):
+        lwin = merge_windows((g.span() for g in _LOWER_STREET_GATE_RE.finditer(text)), text, 60, 30)
+        swin = merge_windows((g.span() for g in _STREET_GATE_RE.finditer(text)), text, 40, 40)
+    for m in scan_windows(LOWER_ADDRESS_RE, text, lwin):
         grp = 1 if m.group(1) else 0
         yield m.start(grp), m.end(grp), "ADDRESS", "street address (lower case)"
-    for m in _scan(STREET_NAME_RE, text, swin):
+    for m in scan_windows(STREET_NAME_RE, text, swin):
         if _gerund(m.group().split(None, 1)[0]):
             continue  # "Using Circle ...", "Following Court ...": a verb, not a street
         yield m.start(), m.end(), "ADDRESS", "street name"
@@ -1057,7 +1062,7 @@ def find_places(
             if cm is not None:
                 yield cm.start(), cm.end(), "ADDRESS", "street intersection"
             i = text.find(key, i + 1)
-    for m in _scan(_ZIP_VALUE_RE, text, _with(prof, run=5)):
+    for m in scan_windows(_ZIP_VALUE_RE, text, _with(prof, run=5)):
         s, e = m.span()
         if (s and (text[s - 1].isalnum() or text[s - 1] in "-_")) or (
             e < len(text) and (text[e].isalnum() or text[e] in "-_")
@@ -1126,7 +1131,7 @@ def _id_cued(text: str, s: int) -> bool:
 
 _SCALE_VALUE_RE: Final = re.compile(r"[A-Za-z]{2,6}-\d{1,2}")
 _ALIAS_VALUE_RE: Final = re.compile(r"[A-Z]{1,3}-?\d{1,3}")
-_ALIAS_HEADS: Final = ("case", "client", "clients", "couple", "family", "pt")
+_CASE_ALIAS_HEADS: Final = ("case", "client", "clients", "couple", "family", "pt")
 
 
 def find_ids(
@@ -1136,7 +1141,7 @@ def find_ids(
         dwin = [(0, len(text))]
     if prof is None:
         prof = _profile(text, dwin)
-    for m in _scan(ID_VALUE_RE, text, dwin):
+    for m in scan_windows(ID_VALUE_RE, text, dwin):
         s, e = m.span()
         if s and (text[s - 1].isalnum() or text[s - 1] in "-_"):
             # the window cut a lettered ID ("LICSW-28817"): take the whole token
@@ -1151,14 +1156,14 @@ def find_ids(
         ):
             continue  # "Case 1: PHQ-9 22": an instrument, not an identifier
         if _ALIAS_VALUE_RE.fullmatch(text, s, e) and text[max(0, s - 9) : s].rstrip().lower(
-        ).endswith(_ALIAS_HEADS):
+        ).endswith(_CASE_ALIAS_HEADS):
             continue  # "Case A-17", "Case CF-2": a case alias like "C-12", not a record number
         if _id_cued(text, s):
             more = _ID_MORE_GROUPS_RE.match(text, e)
             if more is not None:
                 e = more.end()  # "Medicare 2951 60143 1", "PHN 9876 543 210"
             yield s, e, "ID", "number after an identifier keyword"
-    for m in _scan(LONG_NUM_RE, text, _with(prof, run=5)):
+    for m in scan_windows(LONG_NUM_RE, text, _with(prof, run=5)):
         yield m.start(), m.end(), "ID", "long number"
     if "plate" in text or "Plate" in text or "PLATE" in text:
         for m in PLATE_RE.finditer(text):
@@ -1170,8 +1175,8 @@ def find_ids(
 _SSN_KEY_RE: Final = re.compile(r"ssn|social|ss ?#")
 
 
+# address words other than street words: a house number needs one of these or a street word
 _ADDR_EXTRA_WORDS: Final = ("box", "interstate", "apt", "unit", "suite", "route", "rte", "hwy")
-_ADDR_EXTRA_RE: Final = re.compile("|".join(_ADDR_EXTRA_WORDS))
 
 
 def _clusters(hits: list[Window], gap: int) -> list[Window]:
@@ -1186,32 +1191,22 @@ def _clusters(hits: list[Window], gap: int) -> list[Window]:
 
 
 _ASCII_DIGITS_RE: Final = re.compile(r"[0-9]+")
-_NON_ASCII_DIGIT_RE: Final = re.compile(r"(?![0-9])\d")
+_NON_ASCII_WORD_CHAR_RE: Final = re.compile(r"(?![\x00-\x7f])\w")
+
+
+def ascii_words(text: str) -> bool:
+    """Are all word characters of ``text`` ASCII (so ASCII character classes suffice)?"""
+    return text.isascii() or _NON_ASCII_WORD_CHAR_RE.search(text) is None
 
 
 def digit_runs(text: str) -> list[Window]:
     """Spans of digit runs (``\\d+``; ASCII-only texts take a cheaper pattern)."""
-    if text.isascii() or _NON_ASCII_DIGIT_RE.search(text) is None:
-        return [m.span() for m in _ASCII_DIGITS_RE.finditer(text)]
-    return [m.span() for m in _DIGITS_RE.finditer(text)]
-
-
-def _extra_addr_hits(low: str) -> list[Window]:
-    """Spans of the address words other than street words ("apt", "box"...) in ``low``:
-    what ``_ADDR_EXTRA_RE.finditer`` finds (no word of _ADDR_EXTRA_WORDS overlaps another,
-    so looking for each word on its own finds the same spans, faster)."""
-    out: list[Window] = []
-    for w in _ADDR_EXTRA_WORDS:
-        i = low.find(w)
-        while i != -1:
-            out.append((i, i + len(w)))
-            i = low.find(w, i + len(w))
-    out.sort()
-    return out
+    pattern = _ASCII_DIGITS_RE if ascii_words(text) else _DIGITS_RE
+    return [m.span() for m in pattern.finditer(text)]
 
 
 def _has_hit(hits: list[Window], lo: int, hi: int) -> bool:
-    """Does a hit lie within [lo, hi)?  Same as ``_ADDR_EXTRA_RE.search(low, lo, hi)``."""
+    """Does one of the sorted ``hits`` lie within [lo, hi)?"""
     k = bisect_left(hits, (lo, -1))
     return k < len(hits) and hits[k][1] <= hi
 
@@ -1232,9 +1227,9 @@ def find_structured(
         out.extend(find_places(text, dwin, dwin, gates))
         return out
     clusters = _clusters(hits, 12)
-    dwin = _merge(iter(clusters), text, 6, 6)  # the number and its neighbouring tokens
+    dwin = merge_windows(iter(clusters), text, 6, 6)  # the number and its neighbouring tokens
     low = text.lower()
-    extra = _extra_addr_hits(low) if gates is not None else []
+    extra = list(find_keys(low, _ADDR_EXTRA_WORDS)) if gates is not None else []
     if gates is not None:
         # a house number needs a street word (or "Box", "Apt", "Route") soon after it
         sw_starts = [g[0] for g in gates.street]
@@ -1246,14 +1241,14 @@ def find_structured(
         ]
     else:
         addr_clusters = clusters
-    addr_win = _merge(iter(addr_clusters), text, 14, 90)  # house number + street + unit
+    addr_win = merge_windows(iter(addr_clusters), text, 14, 90)  # house number + street + unit
     prof = _profile(text, dwin, hits)
     ssn_win = dwin
     if "ssn" in low or "social" in low or "ss#" in low or "ss #" in low:
         keys = [m.span() for m in _SSN_KEY_RE.finditer(low)]
-        ssn_win = sorted(_with(prof, digits=9) + _merge(iter(keys), text, 40, 60))
+        ssn_win = sorted(_with(prof, digits=9) + merge_windows(iter(keys), text, 40, 60))
     ord_hits = [(s, e) for s, e in hits if text[e : e + 2].lower() in ("st", "nd", "rd", "th")]
-    ord_win = _merge(iter(ord_hits), text, 45, 30)
+    ord_win = merge_windows(iter(ord_hits), text, 45, 30)
     if gates is not None:
         # a house number needs a street word (or "Box", "Apt", "Route") within its window
         sw = gates.street

@@ -13,17 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.deid import CATEGORIES, Finding, find_phi
+from tests.unit.deid_helpers import flagged, found
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def found(text: str) -> dict[str, str]:
-    """Map flagged text -> category."""
-    return {f.text: f.category for f in find_phi(text)}
-
-
-def flagged_words(text: str) -> set[str]:
-    return {w for f in find_phi(text) for w in f.text.split()}
 
 
 # --- positives -------------------------------------------------------------------------
@@ -197,7 +189,7 @@ def test_possessive_not_in_span() -> None:
 
 
 def test_name_propagates_to_other_mentions() -> None:
-    words = flagged_words("Her daughter Hope visited. Later Hope said she was fine.")
+    words = flagged("Her daughter Hope visited. Later Hope said she was fine.")
     assert "Hope" in words
     assert len([f for f in find_phi("Her daughter Hope visited. Later Hope said so.")]) == 2
 

@@ -5,15 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.deid import find_phi
-
-
-def found(text: str) -> dict[str, str]:
-    return {f.text: f.category for f in find_phi(text)}
-
-
-def flagged(text: str) -> set[str]:
-    return {w for f in find_phi(text) for w in f.text.split()}
-
+from tests.unit.deid_helpers import flagged, found
 
 # --- citations: authors are not private persons ------------------------------------------
 
